@@ -8,6 +8,7 @@ cdef enum:
     _ANDERSON_K = 5       # extrapolate from the last K + 1 epochs (skglm uses 5)
     _CHECK_EVERY = 5      # inner duality-gap check frequency, in epochs
     _WS_MIN = 10          # smallest working set
+    _RESET_EVERY = 8      # float64 state recomputed from scratch every this many outer gaps
 
 # The inner problem is solved to this fraction of the outer duality gap.
 cdef double _INNER_FRACTION = 0.3
@@ -31,6 +32,7 @@ cdef struct _Solver:
     const void* y             # floating[n], centred and scaled target (design mode)
     const void* mu            # floating[p], column means used for implicit centring
     const void* norm2         # floating[p], ||Xc_j||^2
+    const double* colnorm     # [p], ||Xc_j||
     const double* lam1        # [p] n * alpha * l1_ratio * pf
     const double* lam2        # [p] n * alpha * (1 - l1_ratio) * pf
     const void* Xty           # floating[p], Xc^T y (covariance mode)
@@ -57,6 +59,18 @@ cdef struct _Solver:
     void* grad2               # floating[p], Xc^T racc
     double* xt2               # [p]
     int32_t* active           # [p], nonzero features of the working set
+    # screening state, kept along a path (design mode: see _outer_gap)
+    uint8_t* screened         # [p] 1: Gap Safe screened at this alpha (coef 0)
+    uint8_t* exact            # [p] 1: Xc_j . R computed at every outer gap
+    double* gref              # [p] Xc^T R_ref at the reference residual
+    void* rref                # floating[n], reference residual r_ref
+    double c_ref              # mu . b at the reference
+    bint have_ref
+    double scale              # dual scale of the last outer gap
+    int32_t* extra            # [p] features made exact during the last outer gap
+    Py_ssize_t n_extra
+    double slack              # every bounded feature passes while ||R - R_ref|| < slack
+    int since_reset           # outer gaps since the state was recomputed from scratch
 
 
 cdef inline floating _dot(Py_ssize_t n, const floating* x, const floating* y) noexcept nogil:
@@ -148,21 +162,24 @@ cdef inline void _move(_Solver* S, Py_ssize_t j, floating delta, floating* beta)
         S.c += delta * (<const floating*> S.mu)[j]
 
 
-cdef void _reset_state(_Solver* S, floating* beta) noexcept nogil:
-    # r = y - Xs @ beta, c = mu @ beta  (or q = Xty - G @ beta), from scratch
-    cdef Py_ssize_t j
+cdef void _reset_state(_Solver* S, floating* beta, const int32_t* F, Py_ssize_t nF) noexcept nogil:
+    # r = y - Xs @ beta, c = mu @ beta  (or q = Xty - G @ beta), from scratch;
+    # beta is zero outside F
+    cdef Py_ssize_t j, idx
     cdef floating* q = <floating*> S.q
     cdef floating* r = <floating*> S.r
     if S.cov:
         memcpy(q, S.Xty, S.p * sizeof(floating))
-        for j in range(S.p):
+        for idx in range(nF):
+            j = F[idx]
             if beta[j] != 0:
                 _ensure_column(S, j, beta)
                 _axpy(S.p, -beta[j], <floating*> S.G + j * S.p, q)
     else:
         memcpy(r, S.y, S.n * sizeof(floating))
         S.c = 0
-        for j in range(S.p):
+        for idx in range(nF):
+            j = F[idx]
             if beta[j] != 0:
                 _col_axpy(&S.D, j, -beta[j], r)
                 S.c += beta[j] * (<const floating*> S.mu)[j]
@@ -193,16 +210,6 @@ cdef inline double _penalty_j(_Solver* S, Py_ssize_t j, double b) noexcept nogil
     return S.lam1[j] * fabs(b) + 0.5 * S.lam2[j] * b * b
 
 
-cdef double _penalty(_Solver* S, floating* beta) noexcept nogil:
-    # sum_j lam1_j |b_j| + lam2_j / 2 b_j^2
-    cdef Py_ssize_t j
-    cdef double pen = 0
-    for j in range(S.p):
-        if beta[j] != 0:
-            pen += _penalty_j(S, j, beta[j])
-    return pen
-
-
 cdef double _penalty_on(_Solver* S, floating* beta, const int32_t* F, Py_ssize_t nF) noexcept nogil:
     # penalty restricted to F (beta is zero elsewhere)
     cdef Py_ssize_t idx
@@ -212,17 +219,60 @@ cdef double _penalty_on(_Solver* S, floating* beta, const int32_t* F, Py_ssize_t
     return pen
 
 
+cdef inline double _projected_grad(_Solver* S, floating* beta, Py_ssize_t j, double g) noexcept nogil:
+    # Xc_j . (R - Xc_U a) given g = Xc_j . R and the projection coefficients S.a
+    cdef const floating* GU = <const floating*> S.GU
+    cdef Py_ssize_t t
+    for t in range(S.k):
+        g -= GU[j + t * S.p] * S.a[t]
+    return g
+
+
+cdef inline double _constrain_scale(_Solver* S, Py_ssize_t j, double u, double scale) noexcept nogil:
+    # the largest scale <= ``scale`` with s |u| <= lam1_j for a pure-l1 feature
+    cdef double v
+    if S.lam2[j] == 0 and S.lam1[j] > 0:
+        v = u if S.positive else fabs(u)
+        if v * scale > S.lam1[j]:
+            return S.lam1[j] / v
+    return scale
+
+
+cdef double _scale_and_conjugate(_Solver* S, const int32_t* F, Py_ssize_t nF,
+                                 double scale) noexcept nogil:
+    # xt[F] *= scale; returns sum over F of the l2 conjugate terms at theta
+    cdef double conj = 0, v
+    cdef Py_ssize_t idx, j
+    for idx in range(nF):
+        j = F[idx]
+        S.xt[j] *= scale
+        if S.lam2[j] > 0:
+            v = (S.xt[j] if S.positive else fabs(S.xt[j])) - S.lam1[j]
+            if v > 0:
+                conj += v * v / (2 * S.lam2[j])
+    return conj
+
+
 cdef double _duality_gap(_Solver* S, floating* beta, const int32_t* F, Py_ssize_t nF,
-                         double primal, double rr, double yr) noexcept nogil:
+                         double primal, double rr, double yr, double dR) noexcept nogil:
     """Primal value minus the dual value at theta built from a residual R
     with ||R||^2 = rr, y.R = yr and S.grad = Xc^T R filled on F.
 
     theta = s * (R - Xc_U a) with a = pinv(G_UU) grad_U (orthogonal to the
     unpenalized columns) and s <= 1 the largest scale keeping the pure-l1
     constraints |Xc_j . theta| <= lam1_j. Fills S.xt[j] = Xc_j . theta on F.
+
+    With ``dR >= 0`` the problem is the whole one and the features outside F
+    (S.exact == 0) are bounded instead of computed: ||R - R_ref|| <= dR gives
+    |Xc_j . (R - Xc_U a)| <= |gref_j - G_jU a| + ||Xc_j|| dR. A bound below
+    lam1_j proves the constraint (and a zero conjugate term) for any s <= 1,
+    so theta and the gap are exactly those of the full computation; a
+    feature whose bound is not below lam1_j is computed now and made exact
+    (listed in S.extra). Bounded features get S.xt[j] = the unscaled bound.
+    S.slack (reset by the caller whenever lam1 or the bounded set changes)
+    skips the loop while no bounded feature can fail.
     """
     cdef const floating* grad = <const floating*> S.grad
-    cdef const floating* GU = <const floating*> S.GU
     cdef double* xt = S.xt
     cdef double* a = S.a
     cdef double tt = rr, yt = yr, scale = 1.0, conj = 0.0, u, v
@@ -236,21 +286,30 @@ cdef double _duality_gap(_Solver* S, floating* beta, const int32_t* F, Py_ssize_
         yt -= a[t] * S.XtyU[t]
     for idx in range(nF):
         j = F[idx]
-        u = grad[j]
-        for t in range(S.k):
-            u -= GU[j + t * S.p] * a[t]
-        xt[j] = u
-        if S.lam2[j] == 0 and S.lam1[j] > 0:
-            v = u if S.positive else fabs(u)
-            if v * scale > S.lam1[j]:
-                scale = S.lam1[j] / v
-    for idx in range(nF):
-        j = F[idx]
-        xt[j] *= scale
-        if S.lam2[j] > 0:
-            v = (xt[j] if S.positive else fabs(xt[j])) - S.lam1[j]
-            if v > 0:
-                conj += v * v / (2 * S.lam2[j])
+        xt[j] = _projected_grad(S, beta, j, grad[j])
+        scale = _constrain_scale(S, j, xt[j], scale)
+    S.n_extra = 0
+    if dR >= 0 and dR >= S.slack:
+        S.slack = INFINITY
+        for j in range(S.p):
+            if S.exact[j]:
+                continue
+            u = _projected_grad(S, beta, j, S.gref[j])
+            v = fabs(u) + S.colnorm[j] * dR
+            if v < S.lam1[j]:
+                xt[j] = v
+                if S.k == 0:  # with unpenalized features u moves with a
+                    S.slack = min(S.slack, (S.lam1[j] - fabs(u)) / S.colnorm[j])
+                continue
+            (<floating*> S.grad)[j] = _grad_j(S, j, beta)
+            xt[j] = _projected_grad(S, beta, j, grad[j])
+            scale = _constrain_scale(S, j, xt[j], scale)
+            S.exact[j] = 1
+            S.extra[S.n_extra] = <int32_t> j
+            S.n_extra += 1
+    conj = _scale_and_conjugate(S, F, nF, scale) + _scale_and_conjugate(
+        S, S.extra, S.n_extra, scale)
+    S.scale = scale
     # P - D with D = s y.theta - s^2/2 ||theta||^2 - sum conj
     return primal - (scale * yt - 0.5 * scale * scale * tt - conj)
 
@@ -403,6 +462,9 @@ cdef void _extrapolate(_Solver* S, floating* beta, const int32_t* ws, Py_ssize_t
         beta[ws[idx]] = <floating> bacc[idx]
     memcpy(S.q if S.cov else S.r, acc, ms * sizeof(floating))
     S.c = cacc
+    # the combined state carries the rounding of possibly large weights z:
+    # recompute it at the next outer gap
+    S.since_reset = _RESET_EVERY
 
 
 cdef void _fill_grad(_Solver* S, floating* beta, const int32_t* F, Py_ssize_t nF) noexcept nogil:
@@ -470,24 +532,68 @@ cdef double _extrapolated_gap(_Solver* S, floating* beta, const int32_t* F, Py_s
     yr = _dot(S.n, <const floating*> S.y, <const floating*> racc)
     saved_grad, saved_xt = S.grad, S.xt
     S.grad, S.xt = S.grad2, S.xt2
-    gap = _duality_gap(S, beta, F, nF, primal, rr, yr)
+    gap = _duality_gap(S, beta, F, nF, primal, rr, yr, -1)
     S.grad, S.xt = saved_grad, saved_xt
     return gap
 
 
+cdef void _set_reference(_Solver* S, floating* beta) noexcept nogil:
+    # R_ref = R and gref = grad (which must hold Xc^T R on every feature)
+    cdef Py_ssize_t j
+    memcpy(S.rref, S.r, S.n * sizeof(floating))
+    S.c_ref = S.c
+    for j in range(S.p):
+        S.gref[j] = (<const floating*> S.grad)[j]
+    S.have_ref = True
+
+
+cdef double _ref_distance(_Solver* S, floating* beta) noexcept nogil:
+    # ||R - R_ref|| = sqrt(||r - r_ref||^2 - n (c - c_ref)^2)  (see the top of _cd.pxi)
+    cdef const floating* r = <const floating*> S.r
+    cdef const floating* rref = <const floating*> S.rref
+    cdef double d2 = 0, d
+    cdef Py_ssize_t i
+    for i in range(S.n):
+        d = <double> r[i] - <double> rref[i]
+        d2 += d * d
+    d = S.c - S.c_ref
+    return sqrt(max(d2 - S.nd * d * d, 0.0))
+
+
 cdef double _outer_gap(_Solver* S, floating* beta, const int32_t* F, Py_ssize_t nF,
-                       bint grad_valid) noexcept nogil:
-    # certified gap on F at the residual dual point; fills S.xt on F.
-    # (The extrapolated dual point is not used here: on a rank-deficient design
-    # with repeated rows it gave a negative "gap" that certified a 3%-suboptimal
-    # fit. It only stops inner solves early, see _inner_solve.)
-    cdef double rr, yr, primal
-    _reset_state(S, beta)
+                       bint grad_valid, bint state_exact) noexcept nogil:
+    """Certified duality gap of the whole problem at the residual dual point.
+
+    Computes Xc_j . R exactly on F (the features flagged exact) and bounds it
+    on the others through the reference residual (see _duality_gap); fills
+    S.xt. With every feature exact in design mode, R becomes the reference.
+    The residual (or gradient) state is recomputed from scratch first, to
+    keep rounding drift out of the certificate: at every gap in float32, in
+    float64 at every _RESET_EVERY-th and after an Anderson step (the drift of
+    plain coordinate updates stays near machine precision and a
+    recomputation costs half a pass over the design on a wide support),
+    never when ``state_exact`` says nothing moved since the last gap.
+    (The extrapolated dual point is not used here: on a rank-deficient design
+    with repeated rows it gave a negative "gap" that certified a 3%-suboptimal
+    fit. It only stops inner solves early, see _inner_solve.)
+    """
+    cdef double rr, yr, primal, dR = -1
+    if not state_exact:
+        if floating is float or S.since_reset + 1 >= _RESET_EVERY:
+            _reset_state(S, beta, F, nF)
+            S.since_reset = 0
+        else:
+            S.since_reset += 1
     if not grad_valid:
         _fill_grad(S, beta, F, nF)
     _residual_stats(S, beta, F, nF, &rr, &yr)
-    primal = 0.5 * rr + _penalty(S, beta)
-    return _duality_gap(S, beta, F, nF, primal, rr, yr)
+    primal = 0.5 * rr + _penalty_on(S, beta, F, nF)
+    if not S.cov:
+        if nF == S.p:
+            _set_reference(S, beta)
+        else:
+            dR = _ref_distance(S, beta)
+    return _duality_gap(S, beta, F, nF, primal, rr, yr, dR)
 
 
 cdef Py_ssize_t _inner_solve(_Solver* S, floating* beta, const int32_t* ws, Py_ssize_t m,
@@ -524,7 +630,7 @@ cdef Py_ssize_t _inner_solve(_Solver* S, floating* beta, const int32_t* ws, Py_s
             _fill_grad(S, beta, ws, m)
             _residual_stats(S, beta, ws, m, &rr, &yr)
             primal = 0.5 * rr + _penalty_on(S, beta, ws, m)
-            gap = _duality_gap(S, beta, ws, m, primal, rr, yr)
+            gap = _duality_gap(S, beta, ws, m, primal, rr, yr, -1)
             if gap > inner_tol:
                 gap = min(gap, _extrapolated_gap(S, beta, ws, m, primal))
             if gap <= inner_tol:
@@ -532,110 +638,145 @@ cdef Py_ssize_t _inner_solve(_Solver* S, floating* beta, const int32_t* ws, Py_s
     return epoch
 
 
-cdef Py_ssize_t _choose_working_set(_Solver* S, floating* beta, const uint8_t* screened,
-                                    Py_ssize_t size, double* score, double* tmp,
-                                    int32_t* ws) noexcept nogil:
-    """Working set: features that are nonzero or unpenalized first, then the
-    violators of the optimality conditions by relative violation
-    |Xc_j . R| / lam1_j - 1, then the others by dual distance
-    (|Xc_j . theta| - lam1_j) / ||Xc_j||, in increasing feature order. Its size is 2x the priority count, or up to twice the
+cdef Py_ssize_t _choose_working_set(_Solver* S, floating* beta, const int32_t* F,
+                                    Py_ssize_t nF, Py_ssize_t size, double* score,
+                                    double* tmp, int32_t* ws) noexcept nogil:
+    """Working set among the unscreened features of F: features that are
+    nonzero or unpenalized first, then the violators of the optimality
+    conditions by relative violation |Xc_j . R| / lam1_j - 1, then the others
+    by dual distance (|Xc_j . theta| - lam1_j) / ||Xc_j||, in increasing
+    feature order. Its size is 2x the priority count, or up to twice the
     previous ``size`` while features outside violate the optimality
     conditions (|Xc_j . R| > lam1_j): few outer passes when the support is
-    still being discovered, a tight set once it is."""
+    still being discovered, a tight set once it is. ``score`` is indexed
+    like F."""
     cdef const floating* norm2 = <const floating*> S.norm2
     cdef const floating* grad = <const floating*> S.grad
-    cdef Py_ssize_t j, n_prio = 0, n_cand = 0, n_viol = 0, m = 0, n_above = 0, ties
+    cdef Py_ssize_t idx, j, n_prio = 0, n_cand = 0, n_viol = 0, m = 0, n_above = 0, ties
     cdef double inf = INFINITY, v, thr
-    for j in range(S.p):
-        if screened[j] or norm2[j] <= 0:
-            score[j] = -inf
+    for idx in range(nF):
+        j = F[idx]
+        if S.screened[j] or norm2[j] <= 0:
+            score[idx] = -inf
             continue
         n_cand += 1
         if beta[j] != 0 or S.lam1[j] == 0:
-            score[j] = inf
+            score[idx] = inf
             n_prio += 1
         else:
             v = grad[j] if S.positive else fabs(grad[j])
             if v > S.lam1[j]:  # violator: ranked by relative violation (>= 0)
-                score[j] = v / S.lam1[j] - 1
+                score[idx] = v / S.lam1[j] - 1
                 n_viol += 1
             else:  # dual distance to the constraint (< 0)
                 v = S.xt[j] if S.positive else fabs(S.xt[j])
-                score[j] = min((v - S.lam1[j]) / sqrt(<double> norm2[j]), -1e-300)
+                score[idx] = min((v - S.lam1[j]) / S.colnorm[j], -1e-300)
     size = max(max(<Py_ssize_t> _WS_MIN, <Py_ssize_t> (_WS_GROWTH * n_prio)),
                min(n_prio + n_viol, 2 * size))
     if size >= n_cand:
-        for j in range(S.p):
-            if score[j] > -inf:
-                ws[m] = <int32_t> j
+        for idx in range(nF):
+            if score[idx] > -inf:
+                ws[m] = F[idx]
                 m += 1
         return m
-    memcpy(tmp, score, S.p * sizeof(double))
-    thr = regcore_kth_largest(tmp, S.p, size - 1)
-    for j in range(S.p):
-        if score[j] > thr:
+    memcpy(tmp, score, nF * sizeof(double))
+    thr = regcore_kth_largest(tmp, nF, size - 1)
+    for idx in range(nF):
+        if score[idx] > thr:
             n_above += 1
     ties = size - n_above
-    for j in range(S.p):
-        if score[j] > thr or (score[j] == thr and ties > 0):
-            if score[j] == thr:
+    for idx in range(nF):
+        if score[idx] > thr or (score[idx] == thr and ties > 0):
+            if score[idx] == thr:
                 ties -= 1
-            ws[m] = <int32_t> j
+            ws[m] = F[idx]
             m += 1
     return m
 
 
-cdef Py_ssize_t _list_unscreened(const uint8_t* screened, Py_ssize_t p, int32_t* F) noexcept nogil:
-    # F = np.flatnonzero(screened == 0)
+cdef Py_ssize_t _list_exact(const uint8_t* exact, Py_ssize_t p, int32_t* F) noexcept nogil:
+    # F = np.flatnonzero(exact)
     cdef Py_ssize_t j, nF = 0
     for j in range(p):
-        if not screened[j]:
-            F[nF] = <int32_t> j
-            nF += 1
+        F[nF] = <int32_t> j  # branch-free: the flags are not predictable
+        nF += exact[j] != 0
     return nF
 
 
+cdef void _screen(_Solver* S, floating* beta, double gap, bint fresh) noexcept nogil:
+    """Gap Safe screening: feature j is zero at the optimum when
+    |Xc_j . theta| + sqrt(2 gap) ||Xc_j|| < lam1_j (the dual optimum lies
+    within sqrt(2 gap) of theta). Screened features are set to zero and, once
+    a reference residual exists, only bounded from then on. Within one alpha
+    screening is final; with ``fresh`` (the first gap of a new alpha) the
+    features screened at the previous alpha are tested again and those that
+    fail are unscreened and computed exactly."""
+    cdef double rho = sqrt(2 * max(gap, 0.0)), v
+    cdef Py_ssize_t j
+    S.slack = -1
+    for j in range(S.p):
+        if S.lam1[j] == 0 or (S.screened[j] and not fresh):
+            continue
+        v = S.xt[j] if S.positive else fabs(S.xt[j])
+        if v + rho * S.colnorm[j] < S.lam1[j]:
+            if not S.screened[j]:
+                S.screened[j] = 1
+                if beta[j] != 0:
+                    _move(S, j, -beta[j], beta)
+            if S.have_ref and not S.cov:
+                S.exact[j] = 0
+        elif S.screened[j]:
+            S.screened[j] = 0
+            if not S.exact[j]:
+                (<floating*> S.grad)[j] = _grad_j(S, j, beta)
+                S.xt[j] = S.scale * _projected_grad(S, beta, j, (<floating*> S.grad)[j])
+                S.exact[j] = 1
+
+
 cdef void _enet_solve(_Solver* S, floating* beta, double tol_abs, Py_ssize_t max_iter,
-                      Py_ssize_t* ws_size, bint screen, bint anderson, uint8_t* screened,
+                      Py_ssize_t* ws_size, bint screen, bint anderson, bint carry,
                       int32_t* F, int32_t* ws, double* score, double* tmp,
                       double* Bs, floating* Ss, double* Cs, double* bacc,
                       double* gap_out, Py_ssize_t* n_iter_out, bint grad_valid) noexcept nogil:
     """Outer loop: exact state, full gap, Gap Safe screening, working set, inner CD.
 
-    With ``grad_valid`` S.grad already holds Xc^T R at ``beta`` (the previous
-    alpha of a path ends with a full gradient), which saves one full pass.
+    With ``grad_valid`` S.grad already holds Xc^T R at ``beta`` on the exact
+    features, which saves one pass. With ``carry`` (the next alpha of a path)
+    the screening state of the previous call is kept: its screened features
+    stay bounded through the reference residual unless their test fails at
+    the new alpha, so an alpha whose support is small costs no full pass over
+    the design (sequential Gap Safe screening).
     """
     cdef Py_ssize_t n_iter = 0, nF, m, j, epochs
-    cdef double gap, rho, v
-    cdef bint any_l1 = False
-    cdef const floating* norm2 = <const floating*> S.norm2
+    cdef double gap
+    cdef bint any_l1 = False, fresh = carry, refresh = False
     for j in range(S.p):
         any_l1 = any_l1 or S.lam1[j] > 0
-    memset(screened, 0, S.p)
-    nF = _list_unscreened(screened, S.p, F)
+    if not carry:
+        memset(S.screened, 0, S.p)
+        memset(S.exact, 1, S.p)
+        S.have_ref = False
+    nF = _list_exact(S.exact, S.p, F)
     while True:
-        gap = _outer_gap(S, beta, F, nF, grad_valid)
+        if refresh:  # most features were computed anyway: complete the pass
+            memset(S.exact, 1, S.p)
+            nF = S.p
+            for j in range(S.p):
+                F[j] = <int32_t> j
+        gap = _outer_gap(S, beta, F, nF, grad_valid, fresh)
         grad_valid = False
+        if S.n_extra > 0:
+            nF = _list_exact(S.exact, S.p, F)
+        # a stale reference makes bounds loose and features exact one by one;
+        # once they are the majority, the next gap refreshes the reference
+        refresh = not S.cov and nF < S.p and 8 * nF > S.p
         if gap <= tol_abs or n_iter >= max_iter:
-            if nF < S.p:  # certify on all features, not only the unscreened ones
-                memset(screened, 0, S.p)
-                nF = _list_unscreened(screened, S.p, F)
-                gap = _outer_gap(S, beta, F, nF, False)
-                if gap > tol_abs and n_iter < max_iter:
-                    continue
             break
         if screen and any_l1:
-            rho = sqrt(2 * max(gap, 0.0))
-            for j in range(S.p):
-                if screened[j] or S.lam1[j] == 0:
-                    continue
-                v = S.xt[j] if S.positive else fabs(S.xt[j])
-                if v + rho * sqrt(<double> norm2[j]) < S.lam1[j]:
-                    screened[j] = 1
-                    if beta[j] != 0:
-                        _move(S, j, -beta[j], beta)
-            nF = _list_unscreened(screened, S.p, F)
-        m = _choose_working_set(S, beta, screened, ws_size[0], score, tmp, ws)
+            _screen(S, beta, gap, fresh)
+            nF = _list_exact(S.exact, S.p, F)
+        fresh = False
+        m = _choose_working_set(S, beta, F, nF, ws_size[0], score, tmp, ws)
         ws_size[0] = m
         epochs = _inner_solve(S, beta, ws, m, _INNER_FRACTION * gap, max_iter - n_iter,
                               anderson, Bs, Ss, Cs, bacc)
@@ -645,8 +786,9 @@ cdef void _enet_solve(_Solver* S, floating* beta, double tol_abs, Py_ssize_t max
 
 
 def cd_workspace(Py_ssize_t n, Py_ssize_t p, Py_ssize_t k, bint covariance, int layout,
-                 dtype):
-    """Work buffers of :func:`enet_cd` for these shapes and this mode.
+                 dtype, norm2):
+    """Work buffers of :func:`enet_cd` for these shapes and this mode, and
+    the column norms sqrt(norm2) (``norm2`` as passed to :func:`enet_cd`).
 
     Allocating them once per path instead of once per alpha avoids clearing
     fresh pages for every alpha; every buffer is written before it is read,
@@ -666,6 +808,10 @@ def cd_workspace(Py_ssize_t n, Py_ssize_t p, Py_ssize_t k, bint covariance, int 
         "Cs": np.zeros(_ANDERSON_K + 1), "bacc": np.zeros(p),
         "screened": np.zeros(p, dtype=np.uint8), "F": np.zeros(p, dtype=np.int32),
         "ws": np.zeros(p, dtype=np.int32), "active": np.zeros(p, dtype=np.int32),
+        "exact": np.ones(p, dtype=np.uint8), "extra": np.zeros(p, dtype=np.int32),
+        "gref": np.zeros(p), "rref": np.zeros(nd, dtype=dtype),
+        "ref": np.zeros(4),  # c_ref, have_ref, c, since_reset (state carried along a path)
+        "colnorm": np.sqrt(np.asarray(norm2, dtype=np.float64)),
     }
 
 
@@ -678,7 +824,8 @@ def enet_cd(floating[::1] beta, int layout, const floating[::1] X_data,
             const int32_t[::1] unpen, const floating[::1, :] GU, const double[::1, :] Ginv,
             const double[::1] XtyU,
             double tol_abs, Py_ssize_t max_iter, floating[::1] grad, bint grad_valid=False,
-            Py_ssize_t ws_size=0, bint screen=True, bint anderson=True, workspace=None):
+            Py_ssize_t ws_size=0, bint screen=True, bint anderson=True, workspace=None,
+            bint carry=False):
     """Elastic net by working-set coordinate descent; see the top of _cd.pxi.
 
     Minimises 1/2 ||y - Xc b||^2 + sum_j lam1_j |b_j| + lam2_j/2 b_j^2 where
@@ -692,9 +839,13 @@ def enet_cd(floating[::1] beta, int layout, const floating[::1] X_data,
 
     ``workspace`` (from :func:`cd_workspace`, same shapes and mode) may be
     passed to reuse the work buffers between calls. ``grad`` (length p)
-    receives Xc^T R at the solution; pass it back with
-    ``grad_valid=True`` for the next alpha of a path (same beta) to skip one
-    full gradient pass.
+    receives Xc^T R at the solution on the features the kernel flags exact
+    (all of them unless ``carry``); pass it back with ``grad_valid=True``
+    for the next alpha of a path (same beta) to skip one gradient pass.
+    ``carry=True`` (with the workspace, beta and grad the previous call left,
+    and ``grad_valid``) also keeps that call's screening state: features it
+    screened are only bounded, not computed, while their bound proves them
+    inactive at the new alpha.
 
     Changes in place: ``beta`` (the solution), ``grad``, and in covariance
     mode ``G`` and ``cached`` (columns filled lazily).
@@ -709,7 +860,7 @@ def enet_cd(floating[::1] beta, int layout, const floating[::1] X_data,
     cdef double gap = 0
     cdef Py_ssize_t n_iter = 0, wss = ws_size
     if workspace is None:
-        workspace = cd_workspace(n, p, k, covariance, layout, np.asarray(beta).dtype)
+        workspace = cd_workspace(n, p, k, covariance, layout, np.asarray(beta).dtype, norm2)
     cdef floating[::1] r = workspace["r"]
     cdef floating[::1] q = workspace["q"]
     cdef floating[::1] col = workspace["col"]
@@ -730,6 +881,12 @@ def enet_cd(floating[::1] beta, int layout, const floating[::1] X_data,
     cdef int32_t[::1] F = workspace["F"]
     cdef int32_t[::1] ws = workspace["ws"]
     cdef int32_t[::1] active = workspace["active"]
+    cdef uint8_t[::1] exact = workspace["exact"]
+    cdef int32_t[::1] extra = workspace["extra"]
+    cdef double[::1] gref = workspace["gref"]
+    cdef floating[::1] rref = workspace["rref"]
+    cdef double[::1] ref = workspace["ref"]
+    cdef double[::1] colnorm = workspace["colnorm"]
 
     S.D.layout = layout
     S.D.n = n
@@ -770,10 +927,29 @@ def enet_cd(floating[::1] beta, int layout, const floating[::1] X_data,
     S.grad2 = &grad2[0]
     S.xt2 = &xt2[0]
     S.active = &active[0]
+    S.screened = &screened[0]
+    S.exact = &exact[0]
+    S.extra = &extra[0]
+    S.gref = &gref[0]
+    S.rref = &rref[0]
+    S.c_ref = ref[0]
+    S.have_ref = ref[1] != 0
+    S.since_reset = _RESET_EVERY  # a new solve starts from a recomputed state
+    if carry and grad_valid:
+        S.c = ref[2]
+        S.since_reset = <int> ref[3]
+    S.scale = 1.0
+    S.n_extra = 0
+    S.slack = -1
+    S.colnorm = &colnorm[0]
     with nogil:
         _enet_solve(&S, &beta[0], tol_abs, max_iter, &wss, screen, anderson,
-                    &screened[0], &F[0], &ws[0], &score[0], &tmp[0],
+                    carry and grad_valid, &F[0], &ws[0], &score[0], &tmp[0],
                     &Bs[0], &Ss[0], &Cs[0], &bacc[0], &gap, &n_iter, grad_valid)
+    ref[0] = S.c_ref
+    ref[1] = 1.0 if S.have_ref else 0.0
+    ref[2] = S.c
+    ref[3] = S.since_reset
     return np.asarray(beta), gap, n_iter, wss
 
 

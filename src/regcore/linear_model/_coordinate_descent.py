@@ -258,8 +258,10 @@ class _Problem:
         if self.yy == 0:
             coef[:] = 0
             return 0.0, 0
-        lam1 = self.n * alpha * l1_ratio * self.pf
-        lam2 = self.n * alpha * (1.0 - l1_ratio) * self.pf
+        # per-alpha buffers reused: fresh p-sized arrays cost page faults on wide designs
+        lam1, lam2 = self.__dict__.setdefault("_lams", (np.empty(self.p), np.empty(self.p)))
+        np.multiply(self.pf, self.n * alpha * l1_ratio, out=lam1)
+        np.multiply(self.pf, self.n * alpha * (1.0 - l1_ratio), out=lam2)
         dt = self.dtype
         empty = np.zeros(0, dtype=dt)
         if covariance:
@@ -274,6 +276,7 @@ class _Problem:
             buf, valid = np.zeros(self.p, dtype=dt), False
         else:
             buf, valid = grad
+        carry = valid  # the previous alpha of this path left the kernel's state
         if not valid and not coef.any():  # the gradient at zero came with the stats
             buf[:] = self.grad_at_zero
             valid = True
@@ -282,18 +285,23 @@ class _Problem:
             self.norm2, lam1, lam2, bool(positive), bool(covariance), G, cached, Xty,
             self.yy, self.U, self.GU, self.Ginv, self.XtyU, tol * self.yy / 2,
             int(max_iter), buf, valid, INITIAL_WS_HINT, bool(screen), bool(anderson),
-            self._workspace(covariance, layout))
+            self._workspace(covariance), carry)
         if grad is not None:
             grad[1] = True
         return 2 * gap / self.yy, int(n_iter)
 
-    def _workspace(self, covariance, layout):
-        """Kernel work buffers, allocated once per problem and mode."""
-        key = (bool(covariance), layout)
+    def _workspace(self, covariance):
+        """Kernel work buffers, allocated once per problem and mode.
+
+        One per mode, not per layout: once every Gram column is cached the
+        kernel runs without the design (layout 2) on the same buffers, whose
+        path state (residual, screening) must carry over.
+        """
+        key = bool(covariance)
         cache = self.__dict__.setdefault("_workspaces", {})
         if key not in cache:
             cache[key] = _kernels.cd_workspace(self.n, self.p, self.U.size, covariance,
-                                               layout, self.dtype)
+                                               self.layout, self.dtype, self.norm2)
         return cache[key]
 
     def intercept(self, coef):
