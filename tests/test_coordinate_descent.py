@@ -571,3 +571,20 @@ def test_certificate_on_rank_deficient_design_with_repeated_rows():
     ours = _reference.enet_objective(X, y, fit.coef, fit.intercept, alpha, 1.0)
     best = _reference.enet_objective(X, y, ref.coef_, ref.intercept_, alpha, 1.0)
     assert ours <= best * (1 + 1e-8)
+
+
+@pytest.mark.parametrize("seed, l1_ratio", [(825, 0.2), (1352, 0.7), (1401, 0.7)])
+def test_extrapolation_leaves_exact_zeros(seed, l1_ratio):
+    # Regression: an Anderson step once left ~1e-11 coefficients where the
+    # optimum is exactly zero; the gap was tiny but the support (and the
+    # optimality conditions of those coordinates) wrong.
+    rng = np.random.default_rng(seed)
+    n, p = rng.integers(3, 26), rng.integers(1, 31)
+    X = rng.standard_normal((n, p))
+    y = X[:, :min(p, 3)].sum(axis=1) + rng.standard_normal(n)
+    kwargs = dict(sample_weight=rng.uniform(0.1, 3.0, n), fit_intercept=False)
+    alpha = 0.3 * alpha_max(X, y, l1_ratio=l1_ratio, **kwargs)
+    fit = enet_fit(X, y, alpha=alpha, l1_ratio=l1_ratio, tol=1e-10, max_iter=100_000,
+                   **kwargs)
+    assert kkt_violation(X, y, fit.coef, alpha, l1_ratio, **kwargs) < 1e-4
+    assert np.abs(fit.coef[fit.coef != 0]).min() > 1e-8

@@ -414,6 +414,17 @@ cdef double _ws_objective(_Solver* S, const double* b, const floating* state, do
     return 0.5 * rr + pen
 
 
+cdef void _remove_from_state(_Solver* S, Py_ssize_t j, double b, floating* state,
+                             double* c, floating* beta) noexcept nogil:
+    # the state (r and c, or q) of coefficients b_j = b changed to b_j = 0
+    if S.cov:
+        _ensure_column(S, j, beta)
+        _axpy(S.p, <floating> b, <floating*> S.G + j * S.p, state)
+    else:
+        _col_axpy(&S.D, j, <floating> b, state)
+        c[0] -= b * (<const floating*> S.mu)[j]
+
+
 cdef void _extrapolate(_Solver* S, floating* beta, const int32_t* ws, Py_ssize_t m,
                        double* Bs, floating* Ss, double* Cs, double* bacc) noexcept nogil:
     """Anderson step: replace (beta, state) by the affine combination of the
@@ -449,12 +460,18 @@ cdef void _extrapolate(_Solver* S, floating* beta, const int32_t* ws, Py_ssize_t
         bacc[idx] = 0
         for k in range(_ANDERSON_K):
             bacc[idx] += z[k] * Bs[(k + 1) * m + idx]
-        if S.positive and bacc[idx] < 0:
-            return
     memset(acc, 0, ms * sizeof(floating))
     for k in range(_ANDERSON_K):
         _axpy(ms, <floating> z[k], Ss + (k + 1) * ms, acc)
         cacc += z[k] * Cs[k + 1]
+    for idx in range(m):
+        # a coordinate at zero now stays zero: the combination would leave
+        # ~1e-12 values where coordinate descent puts exact zeros
+        if Bs[_ANDERSON_K * m + idx] == 0 and bacc[idx] != 0:
+            _remove_from_state(S, ws[idx], bacc[idx], acc, &cacc, beta)
+            bacc[idx] = 0
+        if S.positive and bacc[idx] < 0:
+            return
     if (_ws_objective(S, bacc, acc, cacc, ws, m)
             >= _ws_objective(S, Bs + _ANDERSON_K * m, cur, Cs[_ANDERSON_K], ws, m)):
         return
