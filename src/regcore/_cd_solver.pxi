@@ -50,6 +50,7 @@ cdef struct _Solver:
     void* col                 # floating[n], scratch column
     double* xt                # [p], Xc^T theta at the last dual point
     double* a                 # [k], projection coefficients
+    bint any_l2               # some lam2_j > 0
     # dual extrapolation (design mode): the last K + 1 residuals of the inner CD
     void* ring                # floating[(K + 1) * n]
     double ring_c[6]          # their c = mu . b (K + 1 = 6 entries)
@@ -238,16 +239,15 @@ cdef inline double _constrain_scale(_Solver* S, Py_ssize_t j, double u, double s
     return scale
 
 
-cdef double _scale_and_conjugate(_Solver* S, const int32_t* F, Py_ssize_t nF,
-                                 double scale) noexcept nogil:
-    # xt[F] *= scale; returns sum over F of the l2 conjugate terms at theta
+cdef double _conjugate(_Solver* S, const int32_t* F, Py_ssize_t nF,
+                       double scale) noexcept nogil:
+    # sum over F of the l2 conjugate terms at theta = scale * (R - Xc_U a)
     cdef double conj = 0, v
     cdef Py_ssize_t idx, j
     for idx in range(nF):
         j = F[idx]
-        S.xt[j] *= scale
         if S.lam2[j] > 0:
-            v = (S.xt[j] if S.positive else fabs(S.xt[j])) - S.lam1[j]
+            v = scale * (S.xt[j] if S.positive else fabs(S.xt[j])) - S.lam1[j]
             if v > 0:
                 conj += v * v / (2 * S.lam2[j])
     return conj
@@ -260,7 +260,8 @@ cdef double _duality_gap(_Solver* S, floating* beta, const int32_t* F, Py_ssize_
 
     theta = s * (R - Xc_U a) with a = pinv(G_UU) grad_U (orthogonal to the
     unpenalized columns) and s <= 1 the largest scale keeping the pure-l1
-    constraints |Xc_j . theta| <= lam1_j. Fills S.xt[j] = Xc_j . theta on F.
+    constraints |Xc_j . theta| <= lam1_j. Sets S.scale = s and fills
+    S.xt[j] = Xc_j . theta / s on F (consumers scale it: one loop less).
 
     With ``dR >= 0`` the problem is the whole one and the features outside F
     (S.exact == 0) are bounded instead of computed: ||R - R_ref|| <= dR gives
@@ -307,8 +308,8 @@ cdef double _duality_gap(_Solver* S, floating* beta, const int32_t* F, Py_ssize_
             S.exact[j] = 1
             S.extra[S.n_extra] = <int32_t> j
             S.n_extra += 1
-    conj = _scale_and_conjugate(S, F, nF, scale) + _scale_and_conjugate(
-        S, S.extra, S.n_extra, scale)
+    if S.any_l2:
+        conj = _conjugate(S, F, nF, scale) + _conjugate(S, S.extra, S.n_extra, scale)
     S.scale = scale
     # P - D with D = s y.theta - s^2/2 ||theta||^2 - sum conj
     return primal - (scale * yt - 0.5 * scale * scale * tt - conj)
@@ -518,6 +519,7 @@ cdef double _extrapolated_gap(_Solver* S, floating* beta, const int32_t* F, Py_s
     cdef const floating* mu = <const floating*> S.mu
     cdef void* saved_grad
     cdef double* saved_xt
+    cdef double saved_scale = S.scale
     if S.cov or S.ring_len < _ANDERSON_K + 1:
         return INFINITY
     for k in range(_ANDERSON_K):  # chronological differences R_{k+1} - R_k
@@ -551,6 +553,7 @@ cdef double _extrapolated_gap(_Solver* S, floating* beta, const int32_t* F, Py_s
     S.grad, S.xt = S.grad2, S.xt2
     gap = _duality_gap(S, beta, F, nF, primal, rr, yr, -1)
     S.grad, S.xt = saved_grad, saved_xt
+    S.scale = saved_scale
     return gap
 
 
@@ -623,8 +626,11 @@ cdef Py_ssize_t _inner_solve(_Solver* S, floating* beta, const int32_t* ws, Py_s
     if anderson:
         _snapshot(S, beta, ws, m, 0, Bs, Ss, Cs)
     while epoch < max_epochs:
-        if epoch % _CHECK_EVERY == 0:
-            # full pass over ws, then glmnet-style passes over its nonzero part
+        if epoch % _CHECK_EVERY == 0 or (epoch + 1) % _CHECK_EVERY == 0:
+            # full passes over ws first and just before each gap check (a
+            # feature of ws that became a violator during the passes over the
+            # nonzero part would otherwise spoil the dual point), glmnet-style
+            # passes over the nonzero part in between
             _sweep(S, beta, ws, m)
             n_active = 0
             for idx in range(m):
@@ -658,7 +664,7 @@ cdef Py_ssize_t _inner_solve(_Solver* S, floating* beta, const int32_t* ws, Py_s
 cdef Py_ssize_t _choose_working_set(_Solver* S, floating* beta, const int32_t* F,
                                     Py_ssize_t nF, Py_ssize_t size, double* score,
                                     double* tmp, int32_t* ws) noexcept nogil:
-    """Working set among the unscreened features of F: features that are
+    """Working set among the features of F (the unscreened ones): features that are
     nonzero or unpenalized first, then the violators of the optimality
     conditions by relative violation |Xc_j . R| / lam1_j - 1, then the others
     by dual distance (|Xc_j . theta| - lam1_j) / ||Xc_j||, in increasing
@@ -686,7 +692,7 @@ cdef Py_ssize_t _choose_working_set(_Solver* S, floating* beta, const int32_t* F
                 score[idx] = v / S.lam1[j] - 1
                 n_viol += 1
             else:  # dual distance to the constraint (< 0)
-                v = S.xt[j] if S.positive else fabs(S.xt[j])
+                v = S.scale * (S.xt[j] if S.positive else fabs(S.xt[j]))
                 score[idx] = min((v - S.lam1[j]) / S.colnorm[j], -1e-300)
     size = max(max(<Py_ssize_t> _WS_MIN, <Py_ssize_t> (_WS_GROWTH * n_prio)),
                min(n_prio + n_viol, 2 * size))
@@ -711,13 +717,18 @@ cdef Py_ssize_t _choose_working_set(_Solver* S, floating* beta, const int32_t* F
     return m
 
 
-cdef Py_ssize_t _list_exact(const uint8_t* exact, Py_ssize_t p, int32_t* F) noexcept nogil:
-    # F = np.flatnonzero(exact)
-    cdef Py_ssize_t j, nF = 0
-    for j in range(p):
-        F[nF] = <int32_t> j  # branch-free: the flags are not predictable
-        nF += exact[j] != 0
-    return nF
+cdef void _list_features(_Solver* S, int32_t* F, Py_ssize_t* nF, int32_t* C,
+                         Py_ssize_t* nC) noexcept nogil:
+    # F = np.flatnonzero(exact), C = np.flatnonzero(~screened)  (branch-free:
+    # the flags are not predictable)
+    cdef Py_ssize_t j, a = 0, b = 0
+    for j in range(S.p):
+        F[a] = <int32_t> j
+        a += S.exact[j] != 0
+        C[b] = <int32_t> j
+        b += S.screened[j] == 0
+    nF[0] = a
+    nC[0] = b
 
 
 cdef void _screen(_Solver* S, floating* beta, double gap, bint fresh) noexcept nogil:
@@ -734,7 +745,7 @@ cdef void _screen(_Solver* S, floating* beta, double gap, bint fresh) noexcept n
     for j in range(S.p):
         if S.lam1[j] == 0 or (S.screened[j] and not fresh):
             continue
-        v = S.xt[j] if S.positive else fabs(S.xt[j])
+        v = S.scale * (S.xt[j] if S.positive else fabs(S.xt[j]))
         if v + rho * S.colnorm[j] < S.lam1[j]:
             if not S.screened[j]:
                 S.screened[j] = 1
@@ -746,13 +757,13 @@ cdef void _screen(_Solver* S, floating* beta, double gap, bint fresh) noexcept n
             S.screened[j] = 0
             if not S.exact[j]:
                 (<floating*> S.grad)[j] = _grad_j(S, j, beta)
-                S.xt[j] = S.scale * _projected_grad(S, beta, j, (<floating*> S.grad)[j])
+                S.xt[j] = _projected_grad(S, beta, j, (<floating*> S.grad)[j])
                 S.exact[j] = 1
 
 
 cdef void _enet_solve(_Solver* S, floating* beta, double tol_abs, Py_ssize_t max_iter,
                       Py_ssize_t* ws_size, bint screen, bint anderson, bint carry,
-                      int32_t* F, int32_t* ws, double* score, double* tmp,
+                      int32_t* F, int32_t* C, int32_t* ws, double* score, double* tmp,
                       double* Bs, floating* Ss, double* Cs, double* bacc,
                       double* gap_out, Py_ssize_t* n_iter_out, bint grad_valid) noexcept nogil:
     """Outer loop: exact state, full gap, Gap Safe screening, working set, inner CD.
@@ -764,36 +775,42 @@ cdef void _enet_solve(_Solver* S, floating* beta, double tol_abs, Py_ssize_t max
     the new alpha, so an alpha whose support is small costs no full pass over
     the design (sequential Gap Safe screening).
     """
-    cdef Py_ssize_t n_iter = 0, nF, m, j, epochs
+    cdef Py_ssize_t n_iter = 0, nF = 0, nC = 0, m, j, epochs
     cdef double gap
     cdef bint any_l1 = False, fresh = carry, refresh = False
     for j in range(S.p):
-        any_l1 = any_l1 or S.lam1[j] > 0
+        if S.lam1[j] > 0:
+            any_l1 = True
+            break
+    S.any_l2 = False
+    for j in range(S.p):
+        if S.lam2[j] > 0:
+            S.any_l2 = True
+            break
     if not carry:
         memset(S.screened, 0, S.p)
         memset(S.exact, 1, S.p)
         S.have_ref = False
-    nF = _list_exact(S.exact, S.p, F)
+    _list_features(S, F, &nF, C, &nC)
     while True:
         if refresh:  # most features were computed anyway: complete the pass
             memset(S.exact, 1, S.p)
-            nF = S.p
-            for j in range(S.p):
-                F[j] = <int32_t> j
+            _list_features(S, F, &nF, C, &nC)
         gap = _outer_gap(S, beta, F, nF, grad_valid, fresh)
         grad_valid = False
-        if S.n_extra > 0:
-            nF = _list_exact(S.exact, S.p, F)
+        for j in range(S.n_extra):  # bounded features the gap had to compute
+            F[nF + j] = S.extra[j]
+        nF += S.n_extra
         # a stale reference makes bounds loose and features exact one by one;
-        # once they are the majority, the next gap refreshes the reference
+        # once they are a good part, the next gap refreshes the reference
         refresh = not S.cov and nF < S.p and 8 * nF > S.p
         if gap <= tol_abs or n_iter >= max_iter:
             break
         if screen and any_l1:
             _screen(S, beta, gap, fresh)
-            nF = _list_exact(S.exact, S.p, F)
+            _list_features(S, F, &nF, C, &nC)
         fresh = False
-        m = _choose_working_set(S, beta, F, nF, ws_size[0], score, tmp, ws)
+        m = _choose_working_set(S, beta, C, nC, ws_size[0], score, tmp, ws)
         ws_size[0] = m
         epochs = _inner_solve(S, beta, ws, m, _INNER_FRACTION * gap, max_iter - n_iter,
                               anderson, Bs, Ss, Cs, bacc)
@@ -826,6 +843,7 @@ def cd_workspace(Py_ssize_t n, Py_ssize_t p, Py_ssize_t k, bint covariance, int 
         "screened": np.zeros(p, dtype=np.uint8), "F": np.zeros(p, dtype=np.int32),
         "ws": np.zeros(p, dtype=np.int32), "active": np.zeros(p, dtype=np.int32),
         "exact": np.ones(p, dtype=np.uint8), "extra": np.zeros(p, dtype=np.int32),
+        "cand": np.zeros(p, dtype=np.int32),
         "gref": np.zeros(p), "rref": np.zeros(nd, dtype=dtype),
         "ref": np.zeros(4),  # c_ref, have_ref, c, since_reset (state carried along a path)
         "colnorm": np.sqrt(np.asarray(norm2, dtype=np.float64)),
@@ -900,6 +918,7 @@ def enet_cd(floating[::1] beta, int layout, const floating[::1] X_data,
     cdef int32_t[::1] active = workspace["active"]
     cdef uint8_t[::1] exact = workspace["exact"]
     cdef int32_t[::1] extra = workspace["extra"]
+    cdef int32_t[::1] cand = workspace["cand"]
     cdef double[::1] gref = workspace["gref"]
     cdef floating[::1] rref = workspace["rref"]
     cdef double[::1] ref = workspace["ref"]
@@ -961,7 +980,7 @@ def enet_cd(floating[::1] beta, int layout, const floating[::1] X_data,
     S.colnorm = &colnorm[0]
     with nogil:
         _enet_solve(&S, &beta[0], tol_abs, max_iter, &wss, screen, anderson,
-                    carry and grad_valid, &F[0], &ws[0], &score[0], &tmp[0],
+                    carry and grad_valid, &F[0], &cand[0], &ws[0], &score[0], &tmp[0],
                     &Bs[0], &Ss[0], &Cs[0], &bacc[0], &gap, &n_iter, grad_valid)
     ref[0] = S.c_ref
     ref[1] = 1.0 if S.have_ref else 0.0
