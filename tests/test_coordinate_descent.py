@@ -429,6 +429,18 @@ def test_path_shape_order_and_pointwise_fits(rng):
     assert regcore.lasso_path is lasso_path and regcore.enet_path is enet_path
 
 
+def test_path_result_pickles_and_copies(rng):
+    import copy
+    import pickle
+
+    X, y = make_problem(rng)
+    res = enet_path(X, y, l1_ratio=0.5, alphas=4)
+    for clone in (pickle.loads(pickle.dumps(res)), copy.deepcopy(res), copy.copy(res)):
+        assert isinstance(clone, PathResult)
+        for name in ("alphas", "coefs", "dual_gaps", "intercepts", "n_iters"):
+            np.testing.assert_array_equal(getattr(clone, name), getattr(res, name))
+
+
 def test_coef_init_continuation_equals_one_run(rng):
     X, y = make_problem(rng, n=40, p=100)
     alpha = alpha_max(X, y) / 30
@@ -449,7 +461,9 @@ def test_float32_is_kept_and_agrees_with_float64(rng):
         X32 = Xin.astype(np.float32)
         f32 = enet_path(X32, y.astype(np.float32), l1_ratio=0.9, alphas=10, tol=1e-5)
         assert f32.coefs.dtype == np.float32 and f32.alphas.dtype == np.float32
+        assert f32.intercepts.dtype == np.float32
         np.testing.assert_allclose(f32.coefs, f64.coefs, atol=2e-3)
+        np.testing.assert_allclose(f32.intercepts, f64.intercepts, atol=2e-3)
         fit = enet_fit(X32, y, alpha=0.1, tol=1e-5)
         assert fit.coef.dtype == np.float32
 

@@ -19,6 +19,11 @@
 # Levers: working sets ranked by dual distance (grown to 2x the support),
 # inner solves stopped at a fraction of the outer duality gap, Gap Safe
 # screening, Anderson extrapolation of the inner CD iterates, warm starts.
+# Along a path the screening is sequential: a screened feature's correlation
+# with the residual is bounded through a reference residual R_ref (the last
+# one computed on every feature), |Xc_j . R| <= |Xc_j . R_ref| +
+# ||Xc_j|| ||R - R_ref||, and only computed when that bound no longer proves
+# it inactive, so an alpha with a small support costs no full pass.
 # The certificate is the duality gap at the dual point obtained by projecting
 # R orthogonally to the unpenalized columns and, for the pure l1 case,
 # rescaling it into the dual feasible set.

@@ -211,7 +211,8 @@ cdef inline double _penalty_j(_Solver* S, Py_ssize_t j, double b) noexcept nogil
     return S.lam1[j] * fabs(b) + 0.5 * S.lam2[j] * b * b
 
 
-cdef double _penalty_on(_Solver* S, floating* beta, const int32_t* F, Py_ssize_t nF) noexcept nogil:
+cdef double _penalty_on(_Solver* S, floating* beta, const int32_t* F,
+                        Py_ssize_t nF) noexcept nogil:
     # penalty restricted to F (beta is zero elsewhere)
     cdef Py_ssize_t idx
     cdef double pen = 0
@@ -220,7 +221,8 @@ cdef double _penalty_on(_Solver* S, floating* beta, const int32_t* F, Py_ssize_t
     return pen
 
 
-cdef inline double _projected_grad(_Solver* S, floating* beta, Py_ssize_t j, double g) noexcept nogil:
+cdef inline double _projected_grad(_Solver* S, floating* beta, Py_ssize_t j,
+                                   double g) noexcept nogil:
     # Xc_j . (R - Xc_U a) given g = Xc_j . R and the projection coefficients S.a
     cdef const floating* GU = <const floating*> S.GU
     cdef Py_ssize_t t
@@ -229,7 +231,8 @@ cdef inline double _projected_grad(_Solver* S, floating* beta, Py_ssize_t j, dou
     return g
 
 
-cdef inline double _constrain_scale(_Solver* S, Py_ssize_t j, double u, double scale) noexcept nogil:
+cdef inline double _constrain_scale(_Solver* S, Py_ssize_t j, double u,
+                                    double scale) noexcept nogil:
     # the largest scale <= ``scale`` with s |u| <= lam1_j for a pure-l1 feature
     cdef double v
     if S.lam2[j] == 0 and S.lam1[j] > 0:

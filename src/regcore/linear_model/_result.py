@@ -32,6 +32,10 @@ class PathResult(tuple):
         self.n_iters = n_iters
         return self
 
+    def __getnewargs__(self):
+        # pickle and copy rebuild the object through __new__ with every field
+        return (*self, self.intercepts, self.n_iters)
+
     @property
     def alphas(self):
         return self[0]
