@@ -206,7 +206,11 @@ def test_every_alpha_of_a_path_is_certified(prob, dtype):
         if dtype == np.float64:
             assert res.dual_gaps[i] <= gap + 1e-9
             assert gap <= 1e-3
-            assert kkt_violation(X, y, res.coefs[:, i], alpha, l1_ratio, **kwargs) < 1e-3
+            # as in the single-fit test, the optimality conditions are checked
+            # down to top / 20: below, a gap of 1e-10 on a 4-sample problem
+            # still leaves gradients 1e-3 alpha away from their optimum
+            if alpha >= top / 20:
+                assert kkt_violation(X, y, res.coefs[:, i], alpha, l1_ratio, **kwargs) < 1e-3
         else:
             assert gap <= 2e-2  # see test_certificate_and_kkt_on_random_problems
 
