@@ -616,3 +616,23 @@ def test_extrapolation_leaves_exact_zeros(seed, l1_ratio):
                    **kwargs)
     assert kkt_violation(X, y, fit.coef, alpha, l1_ratio, **kwargs) < 1e-4
     assert np.abs(fit.coef[fit.coef != 0]).min() > 1e-8
+
+
+def test_sparse_path_does_not_depend_on_the_thread_count(rng):
+    # Gradient passes over a large enough CSC design run on the OpenMP team;
+    # every feature's sum is computed by one thread in one order, so the path
+    # is bit-for-bit the same on one thread.
+    n, p = 2000, 16000
+    X = sp.random(n, p, density=0.01, format="csc", random_state=2, dtype=np.float64)
+    assert X.nnz > regcore._kernels.PARALLEL_MIN_SIZE  # a full pass runs threaded
+    y = X[:, :10] @ rng.standard_normal(10) + 0.1 * rng.standard_normal(n)
+    before = regcore.get_num_threads()
+    try:
+        runs = []
+        for threads in (1, 2):
+            regcore.set_num_threads(threads)
+            runs.append(lasso_path(X, y, alphas=5, eps=1e-2, tol=1e-6))
+    finally:
+        regcore.set_num_threads(before)
+    np.testing.assert_array_equal(runs[0].coefs, runs[1].coefs)
+    np.testing.assert_array_equal(runs[0].dual_gaps, runs[1].dual_gaps)

@@ -84,6 +84,27 @@ static int regcore_has_avx2(void)
         return (a0 + a1) + (a2 + a3);                                         \
     }
 
+/* out[j] = sum_t data[t] * y[idx[t]] over the CSC column j, plus shift * mu[j],
+ * for j in F[:nF]: one call for a whole gradient pass (most text columns hold
+ * a handful of entries, where a call per column costs as much as the sum) */
+#define REGCORE_DEF_SGRAD(NAME, T)                                            \
+    static void NAME(ptrdiff_t nF, const int32_t *F, const int32_t *ptr,      \
+                     const int32_t *idx, const T *data, const T *y,           \
+                     double shift, const T *mu, T *out)                       \
+    {                                                                         \
+        for (ptrdiff_t i = 0; i < nF; i++) {                                  \
+            int32_t j = F[i];                                                 \
+            ptrdiff_t k = ptr[j], hi = ptr[j + 1];                            \
+            T a0 = 0, a1 = 0;                                                 \
+            for (; k + 2 <= hi; k += 2) {                                     \
+                a0 += data[k] * y[idx[k]];                                    \
+                a1 += data[k + 1] * y[idx[k + 1]];                            \
+            }                                                                 \
+            if (k < hi) a0 += data[k] * y[idx[k]];                            \
+            out[j] = (a0 + a1) + (T) (shift * mu[j]);                         \
+        }                                                                     \
+    }
+
 /* y[idx[:nnz]] += a * data[:nnz] */
 #define REGCORE_DEF_SAXPY(NAME, T)                                            \
     static void NAME(ptrdiff_t nnz, T a, const T *data, const int32_t *idx, T *y) \
@@ -97,6 +118,8 @@ REGCORE_DEF_AXPY(regcore_daxpy, double)
 REGCORE_DEF_AXPY(regcore_saxpy, float)
 REGCORE_DEF_SDOT(regcore_dsdot_sp, double)
 REGCORE_DEF_SDOT(regcore_ssdot_sp, float)
+REGCORE_DEF_SGRAD(regcore_dsgrad_sp, double)
+REGCORE_DEF_SGRAD(regcore_ssgrad_sp, float)
 REGCORE_DEF_SAXPY(regcore_daxpy_sp, double)
 REGCORE_DEF_SAXPY(regcore_saxpy_sp, float)
 

@@ -305,12 +305,14 @@ cdef double _duality_gap(_Solver* S, floating* beta, const int32_t* F, Py_ssize_
                 if S.k == 0:  # with unpenalized features u moves with a
                     S.slack = min(S.slack, (S.lam1[j] - fabs(u)) / S.colnorm[j])
                 continue
-            (<floating*> S.grad)[j] = _grad_j(S, j, beta)
-            xt[j] = _projected_grad(S, beta, j, grad[j])
-            scale = _constrain_scale(S, j, xt[j], scale)
             S.exact[j] = 1
             S.extra[S.n_extra] = <int32_t> j
             S.n_extra += 1
+        _fill_grad(S, beta, S.extra, S.n_extra)  # the bounds that failed, in one pass
+        for idx in range(S.n_extra):
+            j = S.extra[idx]
+            xt[j] = _projected_grad(S, beta, j, grad[j])
+            scale = _constrain_scale(S, j, xt[j], scale)
     if S.any_l2:
         conj = _conjugate(S, F, nF, scale) + _conjugate(S, S.extra, S.n_extra, scale)
     S.scale = scale
@@ -491,7 +493,27 @@ cdef void _extrapolate(_Solver* S, floating* beta, const int32_t* ws, Py_ssize_t
 cdef void _fill_grad(_Solver* S, floating* beta, const int32_t* F, Py_ssize_t nF) noexcept nogil:
     # grad[F] = Xc[:, F].T @ R
     cdef floating* grad = <floating*> S.grad
-    cdef Py_ssize_t idx
+    cdef Py_ssize_t idx, c, lo, hi, n_chunks, nnz
+    cdef int n_threads
+    if not S.cov and S.D.layout == _LAYOUT_SPARSE:
+        # features are independent: chunks of F on the OpenMP team when the
+        # pass touches enough entries (the values do not depend on the split)
+        nnz = 0
+        for idx in range(nF):
+            nnz += S.D.ptr[F[idx] + 1] - S.D.ptr[F[idx]]
+        n_threads = _threads_for(nnz)
+        n_chunks = 16 * n_threads  # dynamic: frequent (long) columns cluster
+        for c in prange(n_chunks, num_threads=n_threads, schedule="dynamic"):
+            lo = c * nF // n_chunks
+            hi = (c + 1) * nF // n_chunks
+            if floating is float:
+                regcore_ssgrad_sp(hi - lo, F + lo, S.D.ptr, S.D.ind, <const float*> S.D.data,
+                                  <const float*> S.r, S.nd * S.c, <const float*> S.mu, grad)
+            else:
+                regcore_dsgrad_sp(hi - lo, F + lo, S.D.ptr, S.D.ind,
+                                  <const double*> S.D.data, <const double*> S.r,
+                                  S.nd * S.c, <const double*> S.mu, grad)
+        return
     for idx in range(nF):
         grad[F[idx]] = _grad_j(S, F[idx], beta)
 
