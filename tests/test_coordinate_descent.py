@@ -373,6 +373,25 @@ def test_numpy_reference_agrees_with_kernel(rng):
 
 # --- features of the API -------------------------------------------------------------
 
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_sparse_numpy_reference_matches_the_dense_one(rng, fit_intercept):
+    # the CSC reference (the benchmark's baseline on sparse designs) runs the
+    # same sweeps as the dense one on the same numbers, never densifying X
+    X, y = make_problem(rng, n=50, p=70, density=0.2)
+    Xs = sp.csc_matrix(X)
+    for l1_ratio in (1.0, 0.5):
+        dense = _reference.enet_coordinate_descent(X, y, 0.02, l1_ratio, tol=1e-12,
+                                                   fit_intercept=fit_intercept)
+        csc = _reference.enet_coordinate_descent_csc(Xs, y, 0.02, l1_ratio, tol=1e-12,
+                                                     fit_intercept=fit_intercept)
+        np.testing.assert_allclose(csc[0], dense[0], rtol=1e-9, atol=1e-12)
+        assert csc[1] == pytest.approx(dense[1], abs=1e-9)
+        assert csc[2] <= 1e-12 and csc[3] == dense[3]
+        fit = enet_fit(Xs, y, alpha=0.02, l1_ratio=l1_ratio, tol=1e-12,
+                       fit_intercept=fit_intercept)
+        np.testing.assert_allclose(fit.coef, csc[0], atol=1e-5)
+
+
 def test_unpenalized_and_constant_features(rng):
     X, y = make_problem(rng, n=50, p=30)
     X[:, 4] = 7.0  # constant column

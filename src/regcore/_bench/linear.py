@@ -204,20 +204,20 @@ def _glmnet_solver(X, y, alphas):
 
 
 def _numpy_solver(X, y, alphas, cap=20.0):
-    """The pure-NumPy reference CD (dense designs only), warm-started along a
-    path; a path that has used ``cap`` seconds stops between alphas."""
+    """The pure-NumPy reference CD (its CSC variant on sparse designs),
+    warm-started along a path; a path that has used ``cap`` seconds stops
+    between alphas."""
     from regcore import _reference
 
-    if not isinstance(X, np.ndarray):
-        return None
+    cd = (_reference.enet_coordinate_descent if isinstance(X, np.ndarray)
+          else _reference.enet_coordinate_descent_csc)
 
     def solve(tol):
         start, coef, out = time.perf_counter(), None, []
         for alpha in alphas:
             if time.perf_counter() - start > cap:
                 raise _TooSlow
-            coef, b, _, _ = _reference.enet_coordinate_descent(
-                X, y, alpha, 1.0, tol=tol, max_iter=100_000, coef_init=coef)
+            coef, b, _, _ = cd(X, y, alpha, 1.0, tol=tol, max_iter=100_000, coef_init=coef)
             out.append((coef, b))
         return out
     return solve
