@@ -152,15 +152,21 @@ cdef inline floating _grad_j(_Solver* S, Py_ssize_t j, floating* beta) noexcept 
             + <floating> (S.nd * S.c * (<const floating*> S.mu)[j]))
 
 
+cdef inline void _shift_state(_Solver* S, Py_ssize_t j, double delta, floating* state,
+                              double* c, floating* beta) noexcept nogil:
+    # ``state`` (r with c = mu . b, or q) after coefficient j moves by delta
+    if S.cov:
+        _ensure_column(S, j, beta)
+        _axpy(S.p, <floating> -delta, <floating*> S.G + j * S.p, state)
+    else:
+        _col_axpy(&S.D, j, <floating> -delta, state)
+        c[0] += delta * (<const floating*> S.mu)[j]
+
+
 cdef inline void _move(_Solver* S, Py_ssize_t j, floating delta, floating* beta) noexcept nogil:
     # beta[j] += delta, keeping the residual (or the gradient) in sync
     beta[j] += delta
-    if S.cov:
-        _ensure_column(S, j, beta)
-        _axpy(S.p, -delta, <floating*> S.G + j * S.p, <floating*> S.q)
-    else:
-        _col_axpy(&S.D, j, -delta, <floating*> S.r)
-        S.c += delta * (<const floating*> S.mu)[j]
+    _shift_state(S, j, delta, <floating*> (S.q if S.cov else S.r), &S.c, beta)
 
 
 cdef void _reset_state(_Solver* S, floating* beta, const int32_t* F, Py_ssize_t nF) noexcept nogil:
@@ -420,17 +426,6 @@ cdef double _ws_objective(_Solver* S, const double* b, const floating* state, do
     return 0.5 * rr + pen
 
 
-cdef void _remove_from_state(_Solver* S, Py_ssize_t j, double b, floating* state,
-                             double* c, floating* beta) noexcept nogil:
-    # the state (r and c, or q) of coefficients b_j = b changed to b_j = 0
-    if S.cov:
-        _ensure_column(S, j, beta)
-        _axpy(S.p, <floating> b, <floating*> S.G + j * S.p, state)
-    else:
-        _col_axpy(&S.D, j, <floating> b, state)
-        c[0] -= b * (<const floating*> S.mu)[j]
-
-
 cdef void _extrapolate(_Solver* S, floating* beta, const int32_t* ws, Py_ssize_t m,
                        double* Bs, floating* Ss, double* Cs, double* bacc) noexcept nogil:
     """Anderson step: replace (beta, state) by the affine combination of the
@@ -474,7 +469,7 @@ cdef void _extrapolate(_Solver* S, floating* beta, const int32_t* ws, Py_ssize_t
         # a coordinate at zero now stays zero: the combination would leave
         # ~1e-12 values where coordinate descent puts exact zeros
         if Bs[_ANDERSON_K * m + idx] == 0 and bacc[idx] != 0:
-            _remove_from_state(S, ws[idx], bacc[idx], acc, &cacc, beta)
+            _shift_state(S, ws[idx], -bacc[idx], acc, &cacc, beta)
             bacc[idx] = 0
         if S.positive and bacc[idx] < 0:
             return
@@ -756,6 +751,22 @@ cdef void _list_features(_Solver* S, int32_t* F, Py_ssize_t* nF, int32_t* C,
     nC[0] = b
 
 
+cdef inline bint _gap_safe(_Solver* S, Py_ssize_t j, double rho) noexcept nogil:
+    # the Gap Safe test: |Xc_j . theta| + rho ||Xc_j|| < lam1_j (xt may be a bound)
+    cdef double v = S.scale * (S.xt[j] if S.positive else fabs(S.xt[j]))
+    return S.lam1[j] > 0 and v + rho * S.colnorm[j] < S.lam1[j]
+
+
+cdef inline void _discard(_Solver* S, Py_ssize_t j, floating* beta) noexcept nogil:
+    # screen feature j: coefficient to zero, bounded (not computed) once a
+    # reference residual exists
+    S.screened[j] = 1
+    if beta[j] != 0:
+        _move(S, j, -beta[j], beta)
+    if S.have_ref and not S.cov:
+        S.exact[j] = 0
+
+
 cdef void _screen(_Solver* S, floating* beta, double gap) noexcept nogil:
     """Gap Safe screening of every feature at the first gap of an alpha:
     feature j is zero at the optimum when |Xc_j . theta| + sqrt(2 gap)
@@ -765,20 +776,12 @@ cdef void _screen(_Solver* S, floating* beta, double gap) noexcept nogil:
     are tested again (through their bounds) and those that fail are
     unscreened and computed exactly. Within an alpha screening is final and
     _screen_candidates tests the rest."""
-    cdef double rho = sqrt(2 * max(gap, 0.0)), v
+    cdef double rho = sqrt(2 * max(gap, 0.0))
     cdef Py_ssize_t j
     S.slack = -1
     for j in range(S.p):
-        if S.lam1[j] == 0:
-            continue
-        v = S.scale * (S.xt[j] if S.positive else fabs(S.xt[j]))
-        if v + rho * S.colnorm[j] < S.lam1[j]:
-            if not S.screened[j]:
-                S.screened[j] = 1
-                if beta[j] != 0:
-                    _move(S, j, -beta[j], beta)
-            if S.have_ref and not S.cov:
-                S.exact[j] = 0
+        if _gap_safe(S, j, rho):
+            _discard(S, j, beta)
         elif S.screened[j]:
             S.screened[j] = 0
             if not S.exact[j]:
@@ -792,20 +795,14 @@ cdef void _screen_candidates(_Solver* S, floating* beta, double gap, int32_t* F,
     """_screen within an alpha, where only the candidates C (the unscreened
     features) can change: tests them and removes the newly screened ones
     from C and, once bounded, from F, in O(len(C) + len(F)) instead of O(p)."""
-    cdef double rho = sqrt(2 * max(gap, 0.0)), v
+    cdef double rho = sqrt(2 * max(gap, 0.0))
     cdef Py_ssize_t idx, j, kept = 0
     S.slack = -1
     for idx in range(nC[0]):
         j = C[idx]
-        if S.lam1[j] > 0:
-            v = S.scale * (S.xt[j] if S.positive else fabs(S.xt[j]))
-            if v + rho * S.colnorm[j] < S.lam1[j]:
-                S.screened[j] = 1
-                if beta[j] != 0:
-                    _move(S, j, -beta[j], beta)
-                if S.have_ref and not S.cov:
-                    S.exact[j] = 0
-                continue
+        if _gap_safe(S, j, rho):
+            _discard(S, j, beta)
+            continue
         C[kept] = <int32_t> j
         kept += 1
     nC[0] = kept
