@@ -71,6 +71,7 @@ cdef struct _Solver:
     int32_t* extra            # [p] features made exact during the last outer gap
     Py_ssize_t n_extra
     double slack              # every bounded feature passes while ||R - R_ref|| < slack
+    double dR                 # ||R - R_ref|| at the last outer gap (-1: none)
     int since_reset           # outer gaps since the state was recomputed from scratch
 
 
@@ -262,6 +263,42 @@ cdef double _conjugate(_Solver* S, const int32_t* F, Py_ssize_t nF,
     return conj
 
 
+cdef void _bound_inexact(_Solver* S, floating* beta, double dR) noexcept nogil:
+    """Bound Xc_j . (R - Xc_U a) on the features not flagged exact, given
+    ||R - R_ref|| <= dR (see _duality_gap): S.xt[j] = the bound where it is
+    below lam1_j, else feature j is flagged exact and listed in S.extra.
+    Sets S.slack, the smallest dR at which some bound would fail (without
+    unpenalized features, whose projection moves u)."""
+    # one pass over p features: the arrays are read through locals (no
+    # reloads from S after each store) and the slack is kept in a register
+    cdef uint8_t* exact = S.exact
+    cdef const double* gref = S.gref
+    cdef const double* lam1 = S.lam1
+    cdef const double* colnorm = S.colnorm
+    cdef double* xt = S.xt
+    cdef int32_t* extra = S.extra
+    cdef Py_ssize_t j, n_extra = 0
+    cdef double slack = INFINITY, u, v, room
+    cdef bint projected = S.k > 0
+    for j in range(S.p):
+        if exact[j]:
+            continue
+        u = fabs(_projected_grad(S, beta, j, gref[j]) if projected else gref[j])
+        v = u + colnorm[j] * dR
+        if v < lam1[j]:
+            xt[j] = v
+            room = lam1[j] - u
+            if room < slack * colnorm[j]:  # a division only when the slack shrinks
+                slack = room / colnorm[j]
+            continue
+        extra[n_extra] = <int32_t> j
+        n_extra += 1
+    for j in range(n_extra):
+        exact[extra[j]] = 1
+    S.n_extra = n_extra
+    S.slack = -1 if projected else slack
+
+
 cdef double _duality_gap(_Solver* S, floating* beta, const int32_t* F, Py_ssize_t nF,
                          double primal, double rr, double yr, double dR) noexcept nogil:
     """Primal value minus the dual value at theta built from a residual R
@@ -279,8 +316,9 @@ cdef double _duality_gap(_Solver* S, floating* beta, const int32_t* F, Py_ssize_
     so theta and the gap are exactly those of the full computation; a
     feature whose bound is not below lam1_j is computed now and made exact
     (listed in S.extra). Bounded features get S.xt[j] = the unscaled bound.
-    S.slack (reset by the caller whenever lam1 or the bounded set changes)
-    skips the loop while no bounded feature can fail.
+    S.slack skips the loop while no bounded feature can fail (kept by
+    _bound_inexact, _screen and _discard; -1 at the start of a solve, as
+    lam1 changed).
     """
     cdef const floating* grad = <const floating*> S.grad
     cdef double* xt = S.xt
@@ -300,20 +338,7 @@ cdef double _duality_gap(_Solver* S, floating* beta, const int32_t* F, Py_ssize_
         scale = _constrain_scale(S, j, xt[j], scale)
     S.n_extra = 0
     if dR >= 0 and dR >= S.slack:
-        S.slack = INFINITY
-        for j in range(S.p):
-            if S.exact[j]:
-                continue
-            u = _projected_grad(S, beta, j, S.gref[j])
-            v = fabs(u) + S.colnorm[j] * dR
-            if v < S.lam1[j]:
-                xt[j] = v
-                if S.k == 0:  # with unpenalized features u moves with a
-                    S.slack = min(S.slack, (S.lam1[j] - fabs(u)) / S.colnorm[j])
-                continue
-            S.exact[j] = 1
-            S.extra[S.n_extra] = <int32_t> j
-            S.n_extra += 1
+        _bound_inexact(S, beta, dR)
         _fill_grad(S, beta, S.extra, S.n_extra)  # the bounds that failed, in one pass
         for idx in range(S.n_extra):
             j = S.extra[idx]
@@ -585,6 +610,7 @@ cdef void _set_reference(_Solver* S, floating* beta) noexcept nogil:
     for j in range(S.p):
         S.gref[j] = (<const floating*> S.grad)[j]
     S.have_ref = True
+    S.slack = INFINITY  # no feature is bounded yet
 
 
 cdef double _ref_distance(_Solver* S, floating* beta) noexcept nogil:
@@ -633,6 +659,7 @@ cdef double _outer_gap(_Solver* S, floating* beta, const int32_t* F, Py_ssize_t 
             _set_reference(S, beta)
         else:
             dR = _ref_distance(S, beta)
+    S.dR = dR
     return _duality_gap(S, beta, F, nF, primal, rr, yr, dR)
 
 
@@ -693,27 +720,35 @@ cdef Py_ssize_t _choose_working_set(_Solver* S, floating* beta, const int32_t* F
     conditions (|Xc_j . R| > lam1_j): few outer passes when the support is
     still being discovered, a tight set once it is. ``score`` is indexed
     like F."""
+    # S's fields read through locals: each store to score would reload them
     cdef const floating* norm2 = <const floating*> S.norm2
     cdef const floating* grad = <const floating*> S.grad
+    cdef const uint8_t* screened = S.screened
+    cdef const uint8_t* exact = S.exact
+    cdef const double* lam1 = S.lam1
+    cdef const double* xt = S.xt
+    cdef const double* colnorm = S.colnorm
+    cdef double scale = S.scale
+    cdef bint positive = S.positive
     cdef Py_ssize_t idx, j, n_prio = 0, n_cand = 0, n_viol = 0, m = 0, n_above = 0, ties
     cdef double inf = INFINITY, v, thr
     for idx in range(nF):
         j = F[idx]
-        if S.screened[j] or norm2[j] <= 0:
+        if screened[j] or not exact[j] or norm2[j] <= 0:
             score[idx] = -inf
             continue
         n_cand += 1
-        if beta[j] != 0 or S.lam1[j] == 0:
+        if beta[j] != 0 or lam1[j] == 0:
             score[idx] = inf
             n_prio += 1
         else:
-            v = grad[j] if S.positive else fabs(grad[j])
-            if v > S.lam1[j]:  # violator: ranked by relative violation (>= 0)
-                score[idx] = v / S.lam1[j] - 1
+            v = grad[j] if positive else fabs(grad[j])
+            if v > lam1[j]:  # violator: ranked by relative violation (>= 0)
+                score[idx] = v / lam1[j] - 1
                 n_viol += 1
             else:  # dual distance to the constraint (< 0)
-                v = S.scale * (S.xt[j] if S.positive else fabs(S.xt[j]))
-                score[idx] = min((v - S.lam1[j]) / S.colnorm[j], -1e-300)
+                v = scale * (xt[j] if positive else fabs(xt[j]))
+                score[idx] = min((v - lam1[j]) / colnorm[j], -1e-300)
     size = max(max(<Py_ssize_t> _WS_MIN, <Py_ssize_t> (_WS_GROWTH * n_prio)),
                min(n_prio + n_viol, 2 * size))
     if size >= n_cand:
@@ -741,12 +776,14 @@ cdef void _list_features(_Solver* S, int32_t* F, Py_ssize_t* nF, int32_t* C,
                          Py_ssize_t* nC) noexcept nogil:
     # F = np.flatnonzero(exact), C = np.flatnonzero(~screened)  (branch-free:
     # the flags are not predictable)
+    cdef const uint8_t* exact = S.exact  # locals: the stores to F and C
+    cdef const uint8_t* screened = S.screened  # would reload them from S
     cdef Py_ssize_t j, a = 0, b = 0
     for j in range(S.p):
         F[a] = <int32_t> j
-        a += S.exact[j] != 0
+        a += exact[j] != 0
         C[b] = <int32_t> j
-        b += S.screened[j] == 0
+        b += screened[j] == 0
     nF[0] = a
     nC[0] = b
 
@@ -759,12 +796,19 @@ cdef inline bint _gap_safe(_Solver* S, Py_ssize_t j, double rho) noexcept nogil:
 
 cdef inline void _discard(_Solver* S, Py_ssize_t j, floating* beta) noexcept nogil:
     # screen feature j: coefficient to zero, bounded (not computed) once a
-    # reference residual exists
+    # reference residual exists; its bound fails once ||R - R_ref|| reaches
+    # (lam1_j - |gref_j|) / ||Xc_j||, which may lower the slack
+    cdef double room
     S.screened[j] = 1
     if beta[j] != 0:
         _move(S, j, -beta[j], beta)
     if S.have_ref and not S.cov:
         S.exact[j] = 0
+        room = S.lam1[j] - fabs(S.gref[j])
+        if S.k > 0:
+            S.slack = -1
+        elif room < S.slack * S.colnorm[j]:
+            S.slack = room / S.colnorm[j]
 
 
 cdef void _screen(_Solver* S, floating* beta, double gap) noexcept nogil:
@@ -774,20 +818,40 @@ cdef void _screen(_Solver* S, floating* beta, double gap) noexcept nogil:
     Screened features are set to zero and, once a reference residual exists,
     only bounded from then on. The features screened at the previous alpha
     are tested again (through their bounds) and those that fail are
-    unscreened and computed exactly. Within an alpha screening is final and
-    _screen_candidates tests the rest."""
-    cdef double rho = sqrt(2 * max(gap, 0.0))
+    unscreened but stay bounded: not computed while their bound proves them
+    inactive, and kept out of working sets meanwhile (_choose_working_set).
+    Within an alpha screening is final and _screen_candidates tests the rest.
+
+    Also sets S.slack over the bounded features (their xt are fresh bounds:
+    the first gap of an alpha always runs _bound_inexact), so the next gap
+    needs no pass over them while ||R - R_ref|| stays below it."""
+    # most features are bounded and stay so: that case reads locals only
+    cdef const double* xt = S.xt
+    cdef const double* lam1 = S.lam1
+    cdef const double* colnorm = S.colnorm
+    cdef const double* gref = S.gref
+    cdef uint8_t* screened = S.screened
+    cdef const uint8_t* exact = S.exact
+    cdef double rho = sqrt(2 * max(gap, 0.0)), scale = S.scale, slack = INFINITY, v, room
+    cdef bint positive = S.positive
     cdef Py_ssize_t j
-    S.slack = -1
+    S.slack = -1 if S.k > 0 else INFINITY
     for j in range(S.p):
-        if _gap_safe(S, j, rho):
-            _discard(S, j, beta)
-        elif S.screened[j]:
-            S.screened[j] = 0
-            if not S.exact[j]:
-                (<floating*> S.grad)[j] = _grad_j(S, j, beta)
-                S.xt[j] = _projected_grad(S, beta, j, (<floating*> S.grad)[j])
-                S.exact[j] = 1
+        v = scale * (xt[j] if positive else fabs(xt[j]))
+        if lam1[j] > 0 and v + rho * colnorm[j] < lam1[j]:  # _gap_safe
+            if exact[j]:
+                _discard(S, j, beta)
+                continue
+            screened[j] = 1
+        else:
+            screened[j] = 0
+            if exact[j]:
+                continue
+        # bounded (screened or not): part of the slack
+        room = lam1[j] - fabs(gref[j])
+        if room < slack * colnorm[j]:
+            slack = room / colnorm[j]
+    S.slack = min(S.slack, slack)
 
 
 cdef void _screen_candidates(_Solver* S, floating* beta, double gap, int32_t* F,
@@ -797,9 +861,10 @@ cdef void _screen_candidates(_Solver* S, floating* beta, double gap, int32_t* F,
     from C and, once bounded, from F, in O(len(C) + len(F)) instead of O(p)."""
     cdef double rho = sqrt(2 * max(gap, 0.0))
     cdef Py_ssize_t idx, j, kept = 0
-    S.slack = -1
     for idx in range(nC[0]):
         j = C[idx]
+        if not S.exact[j] and S.k == 0:  # its bound at the last gap (xt may be older)
+            S.xt[j] = fabs(S.gref[j]) + S.colnorm[j] * S.dR
         if _gap_safe(S, j, rho):
             _discard(S, j, beta)
             continue
@@ -1031,6 +1096,7 @@ def enet_cd(floating[::1] beta, int layout, const floating[::1] X_data,
     S.scale = 1.0
     S.n_extra = 0
     S.slack = -1
+    S.dR = -1
     S.colnorm = &colnorm[0]
     with nogil:
         _enet_solve(&S, &beta[0], tol_abs, max_iter, &wss, screen, anderson,

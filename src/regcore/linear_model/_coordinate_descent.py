@@ -258,10 +258,7 @@ class _Problem:
         if self.yy == 0:
             coef[:] = 0
             return 0.0, 0
-        # per-alpha buffers reused: fresh p-sized arrays cost page faults on wide designs
-        lam1, lam2 = self.__dict__.setdefault("_lams", (np.empty(self.p), np.empty(self.p)))
-        np.multiply(self.pf, self.n * alpha * l1_ratio, out=lam1)
-        np.multiply(self.pf, self.n * alpha * (1.0 - l1_ratio), out=lam2)
+        lam1, lam2 = self._penalties(alpha, l1_ratio)
         dt = self.dtype
         empty = np.zeros(0, dtype=dt)
         if covariance:
@@ -289,6 +286,20 @@ class _Problem:
         if grad is not None:
             grad[1] = True
         return 2 * gap / self.yy, int(n_iter)
+
+    def _penalties(self, alpha, l1_ratio):
+        """Per-feature lam1 = n alpha l1_ratio pf and lam2 = n alpha (1 - l1_ratio) pf.
+
+        The buffers are reused along a path (fresh p-sized arrays cost page
+        faults on wide designs), and an all-zero lam2 is not rewritten.
+        """
+        lam1, lam2, zero = self.__dict__.setdefault(
+            "_lams", [np.empty(self.p), np.empty(self.p), False])
+        np.multiply(self.pf, self.n * alpha * l1_ratio, out=lam1)
+        if not (zero and l1_ratio == 1):
+            np.multiply(self.pf, self.n * alpha * (1.0 - l1_ratio), out=lam2)
+            self._lams[2] = l1_ratio == 1
+        return lam1, lam2
 
     def _workspace(self, covariance):
         """Kernel work buffers, allocated once per problem and mode.
