@@ -217,11 +217,14 @@ def test_every_alpha_of_a_path_is_certified(prob, dtype):
             assert gap <= 2e-2  # see test_certificate_and_kkt_on_random_problems
 
 
-@pytest.mark.parametrize("dtype", [np.float64, np.float32])
-def test_sequential_screening_on_a_wide_sparse_path(rng, dtype):
+@pytest.mark.parametrize("dtype, tol", [(np.float64, 1e-10), (np.float64, 1e-4),
+                                        (np.float32, 1e-4)])
+def test_sequential_screening_on_a_wide_sparse_path(rng, dtype, tol):
     # A wide sparse design where most features stay screened for many alphas
     # (the case the bounds exist for): every alpha is certified independently
-    # and matches the path solved without any screening.
+    # and matches the path solved without any screening. At a loose tol the
+    # residual moves little between gaps, so most gaps skip the bounded
+    # features through the slack: their certificate must hold all the same.
     n, p = 120, 3000
     X = sp.random(n, p, density=0.02, format="csc", random_state=1, dtype=np.float64)
     X.data = 1.0 + rng.random(X.nnz)
@@ -229,7 +232,6 @@ def test_sequential_screening_on_a_wide_sparse_path(rng, dtype):
     coef[rng.choice(p, 8, replace=False)] = rng.choice([-3.0, 3.0], 8)
     y = X @ coef + 0.3 * rng.standard_normal(n)
     Xd = X.astype(dtype)
-    tol = 1e-4 if dtype == np.float32 else 1e-10
     res = lasso_path(Xd, y.astype(dtype), alphas=40, eps=1e-3, tol=tol, max_iter=100_000)
     plain = enet_path(Xd, y.astype(dtype), l1_ratio=1.0, alphas=res.alphas, tol=tol,
                       max_iter=100_000, _screen=False)
