@@ -18,9 +18,12 @@ def main():
                         help="substrings selecting problems by label")
     parser.add_argument("--settings", nargs="*", default=None,
                         help="subset of amax/10 amax/100 path")
+    parser.add_argument("--cap", type=float, default=None,
+                        help="seconds one solve may take before it is reported n/a "
+                             "(default 20, 5 with --quick)")
     args = parser.parse_args()
     linear.run(quick=args.quick, solvers=args.solvers, settings=args.settings,
-               problems_filter=args.problems)
+               problems_filter=args.problems, cap=args.cap)
 
 
 if __name__ == "__main__":
