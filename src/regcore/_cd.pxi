@@ -54,6 +54,12 @@ cdef extern from "_cd_ops.h":
                           double* y) noexcept nogil
     void regcore_saxpy_sp(ptrdiff_t nnz, float a, const float* d, const int32_t* idx,
                           float* y) noexcept nogil
+    double regcore_daxpy_dot(ptrdiff_t n, double a, const double* xp, const double* xj,
+                             double* r) noexcept nogil
+    float regcore_saxpy_dot(ptrdiff_t n, float a, const float* xp, const float* xj,
+                            float* r) noexcept nogil
+    void regcore_dcolstats(ptrdiff_t n, const double* x, const double* w, const double* v,
+                           double* out) noexcept nogil
     double regcore_kth_largest(double* v, ptrdiff_t n, ptrdiff_t k) noexcept nogil
 
 include "_cd_solver.pxi"

