@@ -641,6 +641,55 @@ def test_extrapolation_leaves_exact_zeros(seed, l1_ratio):
     assert np.abs(fit.coef[fit.coef != 0]).min() > 1e-8
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_dense_path_does_not_depend_on_the_thread_count(rng, dtype):
+    # The column statistics and the full gradient passes over a large dense
+    # design run on the OpenMP team, one column per thread in one order.
+    n, p = 600, 500
+    assert n * p > regcore._kernels.PARALLEL_MIN_SIZE
+    X = rng.standard_normal((n, p)).astype(dtype)
+    y = (X[:, :10] @ rng.standard_normal(10) + rng.standard_normal(n)).astype(dtype)
+    before = regcore.get_num_threads()
+    try:
+        runs = []
+        for threads in (1, 2):
+            regcore.set_num_threads(threads)
+            runs.append(lasso_path(X, y, alphas=5, eps=1e-2, tol=1e-6))
+    finally:
+        regcore.set_num_threads(before)
+    np.testing.assert_array_equal(runs[0].coefs, runs[1].coefs)
+    np.testing.assert_array_equal(runs[0].dual_gaps, runs[1].dual_gaps)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("layout", ["dense", "csc"])
+@pytest.mark.parametrize("n", [1, 7, 8, 9, 203])
+def test_column_stats_match_numpy(rng, dtype, layout, n):
+    # the one-pass statistics kernel (vectorized by 8 rows, a scalar tail)
+    # against float64 NumPy, with and without weights
+    p = 6
+    X = rng.standard_normal((n, p)).astype(dtype)
+    X[rng.random((n, p)) < 0.5] = 0
+    v = rng.standard_normal(n).astype(dtype)
+    w = rng.uniform(0.5, 2.0, n)
+    if layout == "dense":
+        data = np.asfortranarray(X).reshape(-1, order="F")
+        indices = indptr = np.zeros(0, dtype=np.int32)
+        code = 0
+    else:
+        C = sp.csc_matrix(X)
+        data, indices, indptr, code = C.data, C.indices.astype(np.int32), \
+            C.indptr.astype(np.int32), 1
+    X64, v64 = X.astype(np.float64), v.astype(np.float64)
+    for weights in (np.zeros(0), w):
+        sums, sumsq, xtv = regcore._kernels.column_stats(code, data, indices, indptr, n, p,
+                                                          weights, v)
+        expected_sums = (weights if weights.size else np.ones(n)) @ X64
+        np.testing.assert_allclose(sums, expected_sums, rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(sumsq, (X64 * X64).sum(axis=0), rtol=1e-12)
+        np.testing.assert_allclose(xtv, X64.T @ v64, rtol=1e-12, atol=1e-12)
+
+
 def test_sparse_path_does_not_depend_on_the_thread_count(rng):
     # Gradient passes over a large enough CSC design run on the OpenMP team;
     # every feature's sum is computed by one thread in one order, so the path

@@ -60,6 +60,8 @@ cdef extern from "_cd_ops.h":
                             float* r) noexcept nogil
     void regcore_dcolstats(ptrdiff_t n, const double* x, const double* w, const double* v,
                            double* out) noexcept nogil
+    void regcore_scolstats(ptrdiff_t n, const float* x, const double* w, const float* v,
+                           double* out) noexcept nogil
     double regcore_kth_largest(double* v, ptrdiff_t n, ptrdiff_t k) noexcept nogil
 
 include "_cd_solver.pxi"

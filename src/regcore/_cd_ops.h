@@ -126,30 +126,34 @@ typedef float regcore_v8f __attribute__((vector_size(32), aligned(4)));
 #endif
 
 /* out = (sum(w * x) (sum(x) when w is NULL), sum(x * x), sum(x * v)) over
- * x[:n], in one pass: the column statistics of a dense float64 design.
- * Written with vector types: left to the auto-vectorizer, three reductions
- * in one loop came out as shuffles and in-order scalar adds. */
+ * x[:n], in one pass and in float64 (x and v float64 or float32, w float64):
+ * the column statistics of a dense design. Written with vector types: left
+ * to the auto-vectorizer, three reductions in one loop came out as shuffles
+ * and in-order scalar adds. */
 #if defined(__GNUC__) || defined(__clang__)
 typedef double regcore_v4d __attribute__((vector_size(32), aligned(8)));
-#define REGCORE_V4D(p) (*(const regcore_v4d *) (p))
-#define REGCORE_COLSTATS_LOOP(SUM_A, SUM_B)                                   \
+typedef float regcore_v4f __attribute__((vector_size(16), aligned(4)));
+#define REGCORE_LOAD_D(p) (*(const regcore_v4d *) (p))
+#define REGCORE_LOAD_S(p) __builtin_convertvector(*(const regcore_v4f *) (p), regcore_v4d)
+#define REGCORE_COLSTATS_LOOP(LD, SUM_A, SUM_B)                               \
     for (; i + 8 <= n; i += 8) {                                              \
-        regcore_v4d xa = REGCORE_V4D(x + i), xb = REGCORE_V4D(x + i + 4);     \
+        regcore_v4d xa = LD(x + i), xb = LD(x + i + 4);                       \
         s0 += SUM_A;                                                          \
         s1 += SUM_B;                                                          \
         q0 += xa * xa;                                                        \
         q1 += xb * xb;                                                        \
-        d0 += xa * REGCORE_V4D(v + i);                                        \
-        d1 += xb * REGCORE_V4D(v + i + 4);                                    \
+        d0 += xa * LD(v + i);                                                 \
+        d1 += xb * LD(v + i + 4);                                             \
     }
-#define REGCORE_COLSTATS_BODY                                                 \
+#define REGCORE_COLSTATS_BODY(LD)                                             \
     {                                                                         \
         regcore_v4d s0 = {0}, s1 = {0}, q0 = {0}, q1 = {0}, d0 = {0}, d1 = {0}; \
         ptrdiff_t i = 0;                                                      \
         if (w) {                                                              \
-            REGCORE_COLSTATS_LOOP(REGCORE_V4D(w + i) * xa, REGCORE_V4D(w + i + 4) * xb) \
+            REGCORE_COLSTATS_LOOP(LD, REGCORE_LOAD_D(w + i) * xa,             \
+                                  REGCORE_LOAD_D(w + i + 4) * xb)             \
         } else {                                                              \
-            REGCORE_COLSTATS_LOOP(xa, xb)                                     \
+            REGCORE_COLSTATS_LOOP(LD, xa, xb)                                 \
         }                                                                     \
         s0 += s1;                                                             \
         q0 += q1;                                                             \
@@ -158,22 +162,24 @@ typedef double regcore_v4d __attribute__((vector_size(32), aligned(8)));
         double qt = (q0[0] + q0[1]) + (q0[2] + q0[3]);                        \
         double dt = (d0[0] + d0[1]) + (d0[2] + d0[3]);                        \
         for (; i < n; i++) {                                                  \
-            st += w ? w[i] * x[i] : x[i];                                     \
-            qt += x[i] * x[i];                                                \
-            dt += x[i] * v[i];                                                \
+            double xi = x[i];                                                 \
+            st += w ? w[i] * xi : xi;                                         \
+            qt += xi * xi;                                                    \
+            dt += xi * (double) v[i];                                         \
         }                                                                     \
         out[0] = st;                                                          \
         out[1] = qt;                                                          \
         out[2] = dt;                                                          \
     }
 #else
-#define REGCORE_COLSTATS_BODY                                                 \
+#define REGCORE_COLSTATS_BODY(LD)                                             \
     {                                                                         \
         double st = 0, qt = 0, dt = 0;                                        \
         for (ptrdiff_t i = 0; i < n; i++) {                                   \
-            st += w ? w[i] * x[i] : x[i];                                     \
-            qt += x[i] * x[i];                                                \
-            dt += x[i] * v[i];                                                \
+            double xi = x[i];                                                 \
+            st += w ? w[i] * xi : xi;                                         \
+            qt += xi * xi;                                                    \
+            dt += xi * (double) v[i];                                         \
         }                                                                     \
         out[0] = st;                                                          \
         out[1] = qt;                                                          \
@@ -181,20 +187,22 @@ typedef double regcore_v4d __attribute__((vector_size(32), aligned(8)));
     }
 #endif
 #ifdef REGCORE_X86_DISPATCH
-static void regcore_dcolstats_base(ptrdiff_t n, const double *x, const double *w,
-                                   const double *v, double *out) REGCORE_COLSTATS_BODY
-REGCORE_AVX2 static void regcore_dcolstats_avx2(ptrdiff_t n, const double *x,
-                                                const double *w, const double *v,
-                                                double *out) REGCORE_COLSTATS_BODY
-static inline void regcore_dcolstats(ptrdiff_t n, const double *x, const double *w,
-                                     const double *v, double *out)
-{
-    if (regcore_has_avx2()) regcore_dcolstats_avx2(n, x, w, v, out);
-    else regcore_dcolstats_base(n, x, w, v, out);
-}
+#define REGCORE_DEF_COLSTATS(NAME, T, LD)                                     \
+    static void NAME##_base(ptrdiff_t n, const T *x, const double *w, const T *v, \
+                            double *out) REGCORE_COLSTATS_BODY(LD)            \
+    REGCORE_AVX2 static void NAME##_avx2(ptrdiff_t n, const T *x, const double *w, \
+                                         const T *v, double *out)             \
+        REGCORE_COLSTATS_BODY(LD)                                             \
+    static inline void NAME(ptrdiff_t n, const T *x, const double *w, const T *v, \
+                            double *out)                                      \
+    {                                                                         \
+        if (regcore_has_avx2()) NAME##_avx2(n, x, w, v, out);                 \
+        else NAME##_base(n, x, w, v, out);                                    \
+    }
 #else
-static void regcore_dcolstats(ptrdiff_t n, const double *x, const double *w,
-                              const double *v, double *out) REGCORE_COLSTATS_BODY
+#define REGCORE_DEF_COLSTATS(NAME, T, LD)                                     \
+    static void NAME(ptrdiff_t n, const T *x, const double *w, const T *v,    \
+                     double *out) REGCORE_COLSTATS_BODY(LD)
 #endif
 
 /* sum(data[:nnz] * y[idx[:nnz]]) */
@@ -245,6 +253,8 @@ REGCORE_DEF_AXPY(regcore_daxpy, double)
 REGCORE_DEF_AXPY(regcore_saxpy, float)
 REGCORE_DEF_AXPY_DOT(regcore_daxpy_dot, double, regcore_v4d, 4)
 REGCORE_DEF_AXPY_DOT(regcore_saxpy_dot, float, regcore_v8f, 8)
+REGCORE_DEF_COLSTATS(regcore_dcolstats, double, REGCORE_LOAD_D)
+REGCORE_DEF_COLSTATS(regcore_scolstats, float, REGCORE_LOAD_S)
 REGCORE_DEF_SDOT(regcore_dsdot_sp, double)
 REGCORE_DEF_SDOT(regcore_ssdot_sp, float)
 REGCORE_DEF_SGRAD(regcore_dsgrad_sp, double)

@@ -1172,41 +1172,35 @@ def column_stats(int layout, const floating[::1] X_data, const int32_t[::1] X_in
     whose rows are already scaled by sqrt(w) when it wants weighted squares.
     Returns (sums, sumsq, X^T v), three new float64 arrays of length p.
     """
-    cdef double[::1] sums = np.zeros(p)
-    cdef double[::1] sumsq = np.zeros(p)
-    cdef double[::1] xtv = np.zeros(p)
     cdef bint weighted = weights.shape[0] > 0
-    cdef Py_ssize_t j, i, t, lo, hi
-    cdef double s, q, d, x
     cdef const double* w = &weights[0] if weighted else NULL
-    cdef double[:, ::1] out
+    cdef double[:, ::1] out = np.empty((p, 3))
+    cdef Py_ssize_t j, i, t
+    cdef double s, q, d, x
     cdef int n_threads
-    if floating is double:
-        if layout == _LAYOUT_DENSE:
-            # float64 columns: one vectorized pass each, independent columns
-            # shared by the OpenMP team on large designs
-            out = np.empty((p, 3))
-            n_threads = _threads_for(n * p)
-            with nogil:
-                for j in prange(p, num_threads=n_threads, schedule="static"):
+    if layout == _LAYOUT_DENSE:
+        # one vectorized pass per column; independent columns shared by the
+        # OpenMP team on large designs
+        n_threads = _threads_for(n * p)
+        with nogil:
+            for j in prange(p, num_threads=n_threads, schedule="static"):
+                if floating is double:
                     regcore_dcolstats(n, &X_data[j * n], w, &v[0], &out[j, 0])
-            return (np.array(out[:, 0]), np.array(out[:, 1]), np.array(out[:, 2]))
-    with nogil:
-        for j in range(p):
-            s = 0
-            q = 0
-            d = 0
-            if layout == _LAYOUT_DENSE:
-                lo, hi = j * n, (j + 1) * n
-            else:
-                lo, hi = X_indptr[j], X_indptr[j + 1]
-            for t in range(lo, hi):
-                x = X_data[t]
-                i = t - lo if layout == _LAYOUT_DENSE else X_indices[t]
-                s += weights[i] * x if weighted else x
-                q += x * x
-                d += x * v[i]
-            sums[j] = s
-            sumsq[j] = q
-            xtv[j] = d
-    return np.asarray(sums), np.asarray(sumsq), np.asarray(xtv)
+                else:
+                    regcore_scolstats(n, &X_data[j * n], w, &v[0], &out[j, 0])
+    else:
+        with nogil:
+            for j in range(p):
+                s = 0
+                q = 0
+                d = 0
+                for t in range(X_indptr[j], X_indptr[j + 1]):
+                    x = X_data[t]
+                    i = X_indices[t]
+                    s += w[i] * x if weighted else x
+                    q += x * x
+                    d += x * v[i]
+                out[j, 0] = s
+                out[j, 1] = q
+                out[j, 2] = d
+    return (np.array(out[:, 0]), np.array(out[:, 1]), np.array(out[:, 2]))
