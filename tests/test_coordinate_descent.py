@@ -642,26 +642,6 @@ def test_extrapolation_leaves_exact_zeros(seed, l1_ratio):
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-def test_dense_path_does_not_depend_on_the_thread_count(rng, dtype):
-    # The column statistics and the full gradient passes over a large dense
-    # design run on the OpenMP team, one column per thread in one order.
-    n, p = 600, 500
-    assert n * p > regcore._kernels.PARALLEL_MIN_SIZE
-    X = rng.standard_normal((n, p)).astype(dtype)
-    y = (X[:, :10] @ rng.standard_normal(10) + rng.standard_normal(n)).astype(dtype)
-    before = regcore.get_num_threads()
-    try:
-        runs = []
-        for threads in (1, 2):
-            regcore.set_num_threads(threads)
-            runs.append(lasso_path(X, y, alphas=5, eps=1e-2, tol=1e-6))
-    finally:
-        regcore.set_num_threads(before)
-    np.testing.assert_array_equal(runs[0].coefs, runs[1].coefs)
-    np.testing.assert_array_equal(runs[0].dual_gaps, runs[1].dual_gaps)
-
-
-@pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("layout", ["dense", "csc"])
 @pytest.mark.parametrize("n", [1, 7, 8, 9, 203])
 def test_column_stats_match_numpy(rng, dtype, layout, n):

@@ -576,15 +576,6 @@ cdef void _fill_grad(_Solver* S, floating* beta, const int32_t* F, Py_ssize_t nF
                                   <const double*> S.D.data, <const double*> S.r,
                                   S.nd * S.c, <const double*> S.mu, grad)
         return
-    if not S.cov and S.D.layout == _LAYOUT_DENSE:
-        # dense columns: same split, on the team when the pass is large
-        n_threads = _threads_for(nF * S.n)
-        if n_threads > 1:
-            n_chunks = 4 * n_threads
-            for c in prange(n_chunks, num_threads=n_threads, schedule="dynamic"):
-                for idx in range(c * nF // n_chunks, (c + 1) * nF // n_chunks):
-                    grad[F[idx]] = _grad_j(S, F[idx], beta)
-            return
     for idx in range(nF):
         grad[F[idx]] = _grad_j(S, F[idx], beta)
 
@@ -1177,13 +1168,14 @@ def column_stats(int layout, const floating[::1] X_data, const int32_t[::1] X_in
     cdef double[:, ::1] out = np.empty((p, 3))
     cdef Py_ssize_t j, i, t
     cdef double s, q, d, x
-    cdef int n_threads
     if layout == _LAYOUT_DENSE:
-        # one vectorized pass per column; independent columns shared by the
-        # OpenMP team on large designs
-        n_threads = _threads_for(n * p)
+        # one vectorized pass per column, on one thread: a pass over a 20 MB
+        # design takes 0.7 ms, and a parallel region there waited for its
+        # second thread whenever BLAS or another library's threads were
+        # still spinning (5000 x 500 fits: 1.7 ms quiet, 5 ms after a BLAS
+        # call with numba loaded, 17 ms medians in bench_linear)
         with nogil:
-            for j in prange(p, num_threads=n_threads, schedule="static"):
+            for j in range(p):
                 if floating is double:
                     regcore_dcolstats(n, &X_data[j * n], w, &v[0], &out[j, 0])
                 else:
