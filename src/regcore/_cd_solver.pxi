@@ -435,8 +435,12 @@ cdef void _snapshot(_Solver* S, floating* beta, const int32_t* ws, Py_ssize_t m,
 
 
 cdef bint _solve_small(double* C, double* z, int K) noexcept nogil:
-    # z = np.linalg.solve(C, ones(K)) by Gaussian elimination with partial
-    # pivoting; False when C is numerically singular. C is overwritten.
+    # z = np.linalg.solve(C + 1e-10 max|C_ii| I, ones(K)) by Gaussian
+    # elimination with partial pivoting; False when that is numerically
+    # singular. C is overwritten. The ridge matters when fewer than K
+    # coordinates move: the differences then span fewer than K dimensions,
+    # C is singular, and the combination wanted (the one whose differences
+    # cancel) lies in its null space, where the ridge solution points.
     cdef int i, j, l, piv
     cdef double big, f, t, scale = 0
     for i in range(K):
@@ -444,6 +448,8 @@ cdef bint _solve_small(double* C, double* z, int K) noexcept nogil:
         scale = max(scale, fabs(C[i * K + i]))
     if scale == 0:
         return False
+    for i in range(K):
+        C[i * K + i] += 1e-10 * scale
     for i in range(K):
         piv = i
         big = fabs(C[i * K + i])

@@ -125,7 +125,7 @@ class ElasticNet(_LinearRegressor):
     >>> X = np.array([[0.0, 0.0], [1.0, 1.0], [2.0, 2.0]])
     >>> model = ElasticNet(alpha=0.1, l1_ratio=0.5).fit(X, [0.0, 1.0, 2.0])
     >>> model.coef_.round(4), round(model.intercept_, 4)
-    (array([0.4587, 0.4338]), 0.1075)
+    (array([0.4458, 0.4458]), 0.1084)
     """
 
     def __init__(self, alpha=1.0, *, l1_ratio=0.5, fit_intercept=True, precompute=False,
