@@ -232,7 +232,7 @@ def test_penalty_factor():
     np.testing.assert_allclose(scaled.coef_, plain.coef_, rtol=1e-8, atol=1e-12)
     cv = LassoCV(penalty_factor=pf, alphas=10, cv=3).fit(X, y)
     assert cv.coef_[10] != 0
-    with pytest.raises(ValueError, match="penalty_factor must have shape"):
+    with pytest.raises(ValueError, match="penalty_factor has 3 entries but X has"):
         Lasso(penalty_factor=np.ones(3)).fit(X, y)
     with pytest.raises(ValueError, match="penalty_factor must be non-negative"):
         ElasticNet(penalty_factor=-pf).fit(X, y)

@@ -41,6 +41,21 @@ def as_float_array(x, name, *, dtype=None, ensure_finite=True, min_ndim=0, max_n
     return arr
 
 
+def check_per_feature(values, name, n_features, *, dtype=np.float64, nonnegative=False):
+    """Return ``values`` as a new, writeable 1-D array with one entry per feature.
+
+    For per-feature inputs such as ``penalty_factor`` and ``coef_init``:
+    raises ValueError naming ``name`` when the length is not ``n_features``
+    or, with ``nonnegative``, when an entry is negative.
+    """
+    arr = as_float_array(values, name, dtype=dtype, min_ndim=1, max_ndim=1)
+    if arr.shape[0] != n_features:
+        raise ValueError(f"{name} has {arr.shape[0]} entries but X has {n_features} features")
+    if nonnegative and (arr < 0).any():
+        raise ValueError(f"{name} must be non-negative")
+    return np.array(arr, dtype=dtype)
+
+
 def _to_float_dtype(arr, name, dtype):
     kind = arr.dtype.kind
     if kind not in "biuf":

@@ -22,7 +22,7 @@ import warnings
 import numpy as np
 
 from .. import _kernels
-from .._validation import as_float_array, check_finite, check_scalar
+from .._validation import as_float_array, check_finite, check_per_feature, check_scalar
 from ._result import ConvergenceWarning, FitResult, PathResult
 
 __all__ = ["alpha_max", "enet_fit", "enet_path", "lasso_path"]
@@ -111,12 +111,7 @@ class _Problem:
     def _check_penalty_factor(self, penalty_factor):
         if penalty_factor is None:
             return np.ones(self.p)
-        pf = as_float_array(penalty_factor, "penalty_factor", dtype=np.float64)
-        if pf.ndim != 1 or pf.shape[0] != self.p:
-            raise ValueError(f"penalty_factor must have shape ({self.p},), got {pf.shape}")
-        if (pf < 0).any():
-            raise ValueError("penalty_factor must be non-negative")
-        return pf
+        return check_per_feature(penalty_factor, "penalty_factor", self.p, nonnegative=True)
 
     # -- implicit centring ----------------------------------------------------------
 
@@ -354,12 +349,9 @@ def _check_common(l1_ratio, tol, max_iter):
 def _check_coef_init(coef_init, problem, positive):
     if coef_init is None:
         return np.zeros(problem.p, dtype=problem.dtype)
-    coef = as_float_array(coef_init, "coef_init", dtype=problem.dtype)
-    if coef.shape != (problem.p,):
-        raise ValueError(f"coef_init must have shape ({problem.p},), got {coef.shape}")
+    coef = check_per_feature(coef_init, "coef_init", problem.p, dtype=problem.dtype)
     if positive and (coef < 0).any():
         raise ValueError("coef_init has negative entries but positive=True")
-    coef = np.array(coef, dtype=problem.dtype)  # own, writeable copy
     coef[problem.norm2 == 0] = 0  # constant columns carry no information
     return coef
 

@@ -37,7 +37,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .. import _kernels
-from .._validation import as_float_array, check_scalar
+from .._validation import as_float_array, check_per_feature, check_scalar
 from ._result import ConvergenceWarning
 
 __all__ = ["logistic_path", "logistic_fit", "logistic_alpha_max", "LogisticPathResult",
@@ -163,22 +163,14 @@ def _check_weights(sample_weight, n_samples, dtype, y_signed):
 def _check_penalty_factor(penalty_factor, n_features, dtype):
     if penalty_factor is None:
         return np.ones(n_features, dtype=dtype)
-    pf = as_float_array(penalty_factor, "penalty_factor", dtype=dtype, min_ndim=1, max_ndim=1)
-    if pf.shape[0] != n_features:
-        raise ValueError(f"penalty_factor has {pf.shape[0]} entries but X has {n_features} "
-                         "features")
-    if (pf < 0).any():
-        raise ValueError("penalty_factor must be non-negative")
-    return np.ascontiguousarray(pf)
+    return check_per_feature(penalty_factor, "penalty_factor", n_features, dtype=dtype,
+                             nonnegative=True)
 
 
 def _check_coef_init(coef_init, n_features, dtype):
     if coef_init is None:
         return np.zeros(n_features, dtype=dtype)
-    coef = as_float_array(coef_init, "coef_init", dtype=dtype, min_ndim=1, max_ndim=1)
-    if coef.shape[0] != n_features:
-        raise ValueError(f"coef_init has {coef.shape[0]} entries but X has {n_features} features")
-    return np.array(coef, dtype=dtype, copy=True)
+    return check_per_feature(coef_init, "coef_init", n_features, dtype=dtype)
 
 
 class _Problem:
