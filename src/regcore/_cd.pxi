@@ -32,6 +32,7 @@ from libc.stddef cimport ptrdiff_t
 from libc.stdint cimport int32_t
 from libc.string cimport memcpy, memset
 from libc.math cimport INFINITY
+from libc.float cimport DBL_EPSILON, FLT_EPSILON
 
 import numpy as np
 

@@ -501,16 +501,27 @@ cdef double _ws_objective(_Solver* S, const double* b, const floating* state, do
 
 cdef void _extrapolate(_Solver* S, floating* beta, const int32_t* ws, Py_ssize_t m,
                        double* Bs, floating* Ss, double* Cs, double* bacc) noexcept nogil:
-    """Anderson step: replace (beta, state) by the affine combination of the
-    last K + 1 iterates minimising the norm of the combined differences, when
-    that lowers the objective (iterate K is the current one)."""
+    """Anderson step: replace beta on ws by the affine combination of the last
+    K + 1 iterates minimising the norm of the combined differences, when that
+    lowers the objective (iterate K is the current one).
+
+    The candidate's residual (or gradient) is the same combination of the
+    stored states, which carries their rounding times the sum of the
+    absolute weights; when that could exceed 1e-10 relative (always in
+    float32, for weights above 1e6 in float64) it is recomputed from scratch
+    instead: on a float32 problem with more unpenalized features than
+    samples, steps accepted on the combined state's inexact objective made
+    the coefficients diverge (to 1e17 in 30000 epochs)."""
     cdef double Cm[_ANDERSON_K * _ANDERSON_K]
     cdef double z[_ANDERSON_K]
-    cdef double s, cacc, dk, dl
-    cdef Py_ssize_t idx, k, l, i
+    cdef double s, dk, dl, weight = 0, cacc = 0
+    cdef Py_ssize_t idx, k, l
     cdef Py_ssize_t ms = S.p if S.cov else S.n
     cdef floating* acc = Ss + (_ANDERSON_K + 1) * ms
     cdef floating* cur = Ss + _ANDERSON_K * ms
+    cdef floating* state = <floating*> (S.q if S.cov else S.r)
+    cdef double eps = FLT_EPSILON if floating is float else DBL_EPSILON
+    cdef bint exact
     for k in range(_ANDERSON_K):
         for l in range(k, _ANDERSON_K):
             s = 0
@@ -529,32 +540,49 @@ cdef void _extrapolate(_Solver* S, floating* beta, const int32_t* ws, Py_ssize_t
         return
     for k in range(_ANDERSON_K):
         z[k] /= s
-    cacc = 0
+        weight += fabs(z[k])
+    exact = weight * eps > 1e-10
     for idx in range(m):
         bacc[idx] = 0
         for k in range(_ANDERSON_K):
             bacc[idx] += z[k] * Bs[(k + 1) * m + idx]
-    memset(acc, 0, ms * sizeof(floating))
-    for k in range(_ANDERSON_K):
-        _axpy(ms, <floating> z[k], Ss + (k + 1) * ms, acc)
-        cacc += z[k] * Cs[k + 1]
+    if not exact:
+        memset(acc, 0, ms * sizeof(floating))
+        for k in range(_ANDERSON_K):
+            _axpy(ms, <floating> z[k], Ss + (k + 1) * ms, acc)
+            cacc += z[k] * Cs[k + 1]
     for idx in range(m):
         # a coordinate at zero now stays zero: the combination would leave
         # ~1e-12 values where coordinate descent puts exact zeros
         if Bs[_ANDERSON_K * m + idx] == 0 and bacc[idx] != 0:
-            _shift_state(S, ws[idx], -bacc[idx], acc, &cacc, beta)
+            if not exact:
+                _shift_state(S, ws[idx], -bacc[idx], acc, &cacc, beta)
             bacc[idx] = 0
         if S.positive and bacc[idx] < 0:
             return
+    if exact:
+        for idx in range(m):
+            beta[ws[idx]] = <floating> bacc[idx]
+            bacc[idx] = beta[ws[idx]]  # the objective of the rounded coefficients
+        _reset_state(S, beta, ws, m)  # beta is zero outside ws
+        memcpy(acc, state, ms * sizeof(floating))
+        cacc = S.c
     if (_ws_objective(S, bacc, acc, cacc, ws, m)
             >= _ws_objective(S, Bs + _ANDERSON_K * m, cur, Cs[_ANDERSON_K], ws, m)):
+        if exact:  # back to the current iterate
+            for idx in range(m):
+                beta[ws[idx]] = <floating> Bs[_ANDERSON_K * m + idx]
+            memcpy(state, cur, ms * sizeof(floating))
+            S.c = Cs[_ANDERSON_K]
+        return
+    if exact:
         return
     for idx in range(m):
         beta[ws[idx]] = <floating> bacc[idx]
-    memcpy(S.q if S.cov else S.r, acc, ms * sizeof(floating))
+    memcpy(state, acc, ms * sizeof(floating))
     S.c = cacc
-    # the combined state carries the rounding of possibly large weights z:
-    # recompute it at the next outer gap
+    # the combined state carries the rounding of the weights z: recompute
+    # it at the next outer gap
     S.since_reset = _RESET_EVERY
 
 
@@ -683,9 +711,10 @@ cdef double _outer_gap(_Solver* S, floating* beta, const int32_t* F, Py_ssize_t 
     S.xt. With every feature exact in design mode, R becomes the reference.
     The residual (or gradient) state is recomputed from scratch first, to
     keep rounding drift out of the certificate: at every gap in float32, in
-    float64 at every _RESET_EVERY-th and after an Anderson step (the drift of
-    plain coordinate updates stays near machine precision and a
-    recomputation costs half a pass over the design on a wide support),
+    float64 at every _RESET_EVERY-th (the drift of plain coordinate updates
+    stays near machine precision and a recomputation costs half a pass over
+    the design on a wide support) and after an Anderson step that combined
+    the stored states,
     never when ``state_exact`` says nothing moved since the last gap.
     (The extrapolated dual point is not used here: on a rank-deficient design
     with repeated rows it gave a negative "gap" that certified a 3%-suboptimal
