@@ -169,6 +169,92 @@ def test_ridgecv_loo_matches_sklearn(weighted):
     np.testing.assert_allclose(ours.coef_, theirs.coef_, rtol=1e-8)
 
 
+# --- several targets -------------------------------------------------------------------
+
+def multi_target_data(seed=20, n=60, p=12, k=3):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, p))
+    true_coef = rng.standard_normal((p, k)) * (rng.random((p, k)) < 0.4)
+    Y = X @ true_coef + rng.standard_normal((n, k))
+    return X, Y, rng.uniform(0.2, 2.5, n)
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+def test_multi_target_fits_match_sklearn_and_single_target_fits(sparse):
+    X, Y, w = multi_target_data()
+    Xin = sp.csr_matrix(X) if sparse else X
+    pairs = [(Lasso(alpha=0.05, tol=1e-12), sklm.Lasso(alpha=0.05, tol=1e-14, max_iter=100000)),
+             (ElasticNet(alpha=0.1, l1_ratio=0.3, tol=1e-12),
+              sklm.ElasticNet(alpha=0.1, l1_ratio=0.3, tol=1e-14, max_iter=100000)),
+             (Ridge(alpha=3.0), sklm.Ridge(alpha=3.0, solver="svd"))]
+    for ours, theirs in pairs:
+        ours.fit(Xin, Y, sample_weight=w)
+        theirs.fit(X, Y, sample_weight=w)
+        assert ours.coef_.shape == theirs.coef_.shape == (3, 12)
+        scale = np.abs(theirs.coef_).max()
+        assert np.abs(ours.coef_ - theirs.coef_).max() <= 1e-6 * scale
+        np.testing.assert_allclose(ours.intercept_, theirs.intercept_, rtol=1e-6, atol=1e-9)
+        assert ours.predict(Xin).shape == (60, 3)
+        np.testing.assert_allclose(ours.predict(Xin), X @ ours.coef_.T + ours.intercept_,
+                                   rtol=1e-12, atol=1e-12)
+        assert np.shape(ours.dual_gap_) == (3,) and len(ours.n_iter_) == 3
+        for k in range(3):  # each target is fitted on its own
+            single = clone(ours).fit(Xin, Y[:, k], sample_weight=w)
+            np.testing.assert_allclose(single.coef_, ours.coef_[k], rtol=1e-12, atol=1e-15)
+            assert single.intercept_ == pytest.approx(ours.intercept_[k], rel=1e-12)
+
+
+def test_multi_target_warm_start_reuses_each_targets_coefficients():
+    X, Y, _ = multi_target_data(seed=21)
+    model = Lasso(alpha=0.03, tol=1e-10, warm_start=True).fit(X, Y)
+    first = list(model.n_iter_)
+    model.fit(X, Y)
+    assert all(again < before for again, before in zip(model.n_iter_, first))
+    # a 1-D refit does not start from a row of the 2-D coef_
+    assert Lasso(alpha=0.03, tol=1e-10, warm_start=True).fit(X, Y).fit(X, Y[:, 0]).coef_.ndim == 1
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_ridgecv_multi_target_loo_matches_sklearn(weighted):
+    # one alpha for all targets (scikit-learn's alpha_per_target=False)
+    X, Y, w = multi_target_data(seed=22)
+    sw = w if weighted else None
+    alphas = np.logspace(-2, 3, 11)
+    ours = RidgeCV(alphas=alphas, store_cv_results=True).fit(X, Y, sample_weight=sw)
+    theirs = sklm.RidgeCV(alphas=alphas, store_cv_results=True).fit(X, Y, sample_weight=sw)
+    assert ours.alpha_ == theirs.alpha_
+    assert ours.best_score_ == pytest.approx(theirs.best_score_, rel=1e-8)
+    assert ours.cv_results_.shape == theirs.cv_results_.shape == (60, 3, 11)
+    np.testing.assert_allclose(ours.cv_results_, theirs.cv_results_, rtol=1e-8)
+    np.testing.assert_allclose(ours.coef_, theirs.coef_, rtol=1e-8)
+    np.testing.assert_allclose(ours.intercept_, theirs.intercept_, rtol=1e-8)
+
+
+def test_ridgecv_multi_target_kfold_averages_the_targets_errors():
+    from sklearn.model_selection import GridSearchCV
+
+    X, Y, _ = multi_target_data(seed=23)
+    alphas = np.logspace(-2, 3, 11)
+    ours = RidgeCV(alphas=alphas, cv=KFold(4)).fit(X, Y)
+    grid = GridSearchCV(sklm.Ridge(), {"alpha": alphas}, cv=KFold(4),
+                        scoring="neg_mean_squared_error").fit(X, Y)
+    assert ours.alpha_ == grid.best_params_["alpha"]
+    np.testing.assert_allclose(-ours.mse_path_.mean(axis=1),
+                               grid.cv_results_["mean_test_score"], rtol=1e-8)
+    per_target = [RidgeCV(alphas=alphas, cv=KFold(4)).fit(X, Y[:, k]).mse_path_
+                  for k in range(3)]
+    np.testing.assert_allclose(ours.mse_path_, np.mean(per_target, axis=0), rtol=1e-12)
+    np.testing.assert_allclose(ours.coef_, sklm.Ridge(alpha=ours.alpha_).fit(X, Y).coef_,
+                               rtol=1e-8)
+
+
+def test_cv_lasso_estimators_refuse_several_targets():
+    X, Y, _ = multi_target_data(seed=24)
+    for estimator in (LassoCV(cv=3), ElasticNetCV(cv=3)):
+        with pytest.raises(ValueError, match="y"):
+            estimator.fit(X, Y)
+
+
 def test_ridgecv_criteria_and_rules():
     X, y, _ = data(n=60, p=40, seed=6)
     alphas = np.logspace(-2, 3, 21)

@@ -17,24 +17,51 @@ _SELECTIONS = ("cyclic", "random")
 
 
 class _LinearRegressor(RegressorMixin, BaseEstimator):
-    """Shared input checks and ``predict`` of the least-squares estimators."""
+    """Shared input checks and ``predict`` of the least-squares estimators.
+
+    Estimators whose ``_multi_output`` is True accept a 2-D y of shape
+    (n_samples, n_targets) and fit each target on its own, as scikit-learn's
+    Lasso, ElasticNet and Ridge do: ``coef_`` is then (n_targets, n_features)
+    and ``intercept_``, ``n_iter_``, ``dual_gap_`` have one entry per target.
+    """
+
+    _multi_output = False
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
+        tags.target_tags.multi_output = self._multi_output
         return tags
 
     def _validate_fit_data(self, X, y, sample_weight):
         X, y = validate_data(self, X, y, accept_sparse=["csc", "csr"],
-                             dtype=[np.float64, np.float32], y_numeric=True)
+                             dtype=[np.float64, np.float32], y_numeric=True,
+                             multi_output=self._multi_output)
         y = y.astype(X.dtype, copy=False)
         if sample_weight is not None:
             sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype,
                                                  ensure_non_negative=True)
         return X, y, sample_weight
 
+    def _fit_targets(self, fit_one, y):
+        """Set coef_, intercept_, n_iter_ and dual_gap_ from ``fit_one(y_k, k)``,
+        which returns (coef, intercept, n_iter, dual_gap) for target column k
+        (k is None for a 1-D y)."""
+        if y.ndim == 1:
+            coef, intercept, n_iter, gap = fit_one(y, None)
+            self.coef_, self.intercept_, self.dual_gap_ = coef, float(intercept), float(gap)
+            if n_iter is not None:
+                self.n_iter_ = int(n_iter)
+            return
+        fits = [fit_one(column, k) for k, column in enumerate(_target_columns(y))]
+        self.coef_ = np.stack([f[0] for f in fits])
+        self.intercept_ = np.array([f[1] for f in fits], dtype=self.coef_.dtype)
+        self.dual_gap_ = np.array([f[3] for f in fits])
+        if fits[0][2] is not None:
+            self.n_iter_ = [int(f[2]) for f in fits]
+
     def predict(self, X):
-        """Predict ``X @ coef_ + intercept_``.
+        """Predict ``X @ coef_.T + intercept_``.
 
         Parameters
         ----------
@@ -42,12 +69,19 @@ class _LinearRegressor(RegressorMixin, BaseEstimator):
 
         Returns
         -------
-        ndarray of shape (n_samples,)
+        ndarray of shape (n_samples,) or (n_samples, n_targets)
         """
         check_is_fitted(self)
         X = validate_data(self, X, accept_sparse=["csr", "csc"], dtype=[np.float64, np.float32],
                           reset=False)
-        return np.asarray(X @ self.coef_).ravel() + self.intercept_
+        return np.asarray(X @ self.coef_.T) + self.intercept_
+
+
+def _target_columns(y):
+    """The targets of y as contiguous 1-D arrays (y itself when 1-D)."""
+    if y.ndim == 1:
+        return [y]
+    return [np.ascontiguousarray(y[:, k]) for k in range(y.shape[1])]
 
 
 def _check_selection(selection):
@@ -109,10 +143,11 @@ class ElasticNet(_LinearRegressor):
 
     Attributes
     ----------
-    coef_ : ndarray of shape (n_features,)
-    intercept_ : float
-    n_iter_ : int
-    dual_gap_ : float
+    coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
+        One row per target when y is 2-D (each target fitted on its own).
+    intercept_ : float or ndarray of shape (n_targets,)
+    n_iter_ : int or list of int
+    dual_gap_ : float or ndarray of shape (n_targets,)
         Relative duality gap reached (see ``tol``).
     n_features_in_ : int
     feature_names_in_ : ndarray of str
@@ -127,6 +162,8 @@ class ElasticNet(_LinearRegressor):
     >>> model.coef_.round(4), round(model.intercept_, 4)
     (array([0.4458, 0.4458]), 0.1084)
     """
+
+    _multi_output = True
 
     def __init__(self, alpha=1.0, *, l1_ratio=0.5, fit_intercept=True, precompute=False,
                  max_iter=1000, copy_X=True, tol=1e-4, warm_start=False, positive=False,
@@ -150,7 +187,7 @@ class ElasticNet(_LinearRegressor):
         Parameters
         ----------
         X : array-like or sparse matrix of shape (n_samples, n_features)
-        y : array-like of shape (n_samples,)
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
         sample_weight : array-like of shape (n_samples,), default=None
 
         Returns
@@ -161,25 +198,29 @@ class ElasticNet(_LinearRegressor):
 
         _check_selection(self.selection)
         X, y, sample_weight = self._validate_fit_data(X, y, sample_weight)
-        with _sklearn_convergence_warnings():
-            result = enet_fit(
-                X, y, alpha=self.alpha, l1_ratio=self.l1_ratio, tol=self.tol,
-                max_iter=self.max_iter, fit_intercept=self.fit_intercept,
-                positive=self.positive, penalty_factor=self.penalty_factor,
-                sample_weight=sample_weight, coef_init=self._warm_coef(X),
-                precompute=self.precompute,
-            )
-        self.coef_ = result.coef
-        self.intercept_ = float(result.intercept)
-        self.n_iter_ = int(result.n_iter)
-        self.dual_gap_ = float(result.dual_gap)
+
+        def fit_one(target, k):
+            with _sklearn_convergence_warnings():
+                result = enet_fit(
+                    X, target, alpha=self.alpha, l1_ratio=self.l1_ratio, tol=self.tol,
+                    max_iter=self.max_iter, fit_intercept=self.fit_intercept,
+                    positive=self.positive, penalty_factor=self.penalty_factor,
+                    sample_weight=sample_weight, coef_init=self._warm_coef(X, y, k),
+                    precompute=self.precompute,
+                )
+            return result.coef, result.intercept, result.n_iter, result.dual_gap
+
+        self._fit_targets(fit_one, y)
         return self
 
-    def _warm_coef(self, X):
+    def _warm_coef(self, X, y, k):
+        # the previous fit's coefficients of target k, when they fit this problem
         coef = getattr(self, "coef_", None)
-        if self.warm_start and coef is not None and coef.shape == (X.shape[1],):
-            return coef.astype(X.dtype)
-        return None
+        if not self.warm_start or coef is None or coef.shape[-1] != X.shape[1]:
+            return None
+        if k is None:
+            return coef.astype(X.dtype) if coef.ndim == 1 else None
+        return coef[k].astype(X.dtype) if coef.shape == (y.shape[1], X.shape[1]) else None
 
 
 class Lasso(ElasticNet):
@@ -378,7 +419,8 @@ class Ridge(_LinearRegressor):
     scikit-learn's ``Ridge`` objective and ``alpha`` (not divided by ``2 n``,
     unlike :class:`ElasticNet`; ``Ridge(alpha=a)`` equals
     ``ElasticNet(alpha=a / sum(w), l1_ratio=0)``). Sample weights are used as
-    given; y has one target (1-D). Wraps :func:`regcore.linear_model.ridge_path`.
+    given. A 2-D y (n_samples, n_targets) fits each target on its own (one
+    factorization each). Wraps :func:`regcore.linear_model.ridge_path`.
 
     Parameters
     ----------
@@ -403,12 +445,12 @@ class Ridge(_LinearRegressor):
 
     Attributes
     ----------
-    coef_ : ndarray of shape (n_features,)
-    intercept_ : float
-    dual_gap_ : float
+    coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
+    intercept_ : float or ndarray of shape (n_targets,)
+    dual_gap_ : float or ndarray of shape (n_targets,)
         Relative duality gap of the returned solution, computed from it (a
         certificate: about machine precision for the factorizations).
-    n_iter_ : int
+    n_iter_ : int or list of int
         1 for the factorizations (one direct solve); coordinate-descent
         epochs with ``positive=True``.
     n_features_in_ : int
@@ -422,6 +464,8 @@ class Ridge(_LinearRegressor):
     >>> model.coef_.round(4), round(model.intercept_, 4)
     (array([0.4, 0.4]), 0.2)
     """
+
+    _multi_output = True
 
     def __init__(self, alpha=1.0, *, fit_intercept=True, copy_X=True, max_iter=None, tol=1e-4,
                  solver="auto", positive=False, random_state=None):
@@ -440,7 +484,7 @@ class Ridge(_LinearRegressor):
         Parameters
         ----------
         X : array-like or sparse matrix of shape (n_samples, n_features)
-        y : array-like of shape (n_samples,)
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
         sample_weight : array-like of shape (n_samples,), default=None
 
         Returns
@@ -453,16 +497,17 @@ class Ridge(_LinearRegressor):
         if self.solver == "svd" and not isinstance(X, np.ndarray):
             raise ValueError("solver='svd' needs a dense X; use 'auto' for sparse X")
         if self.positive:
-            return self._fit_positive(X, y, sample_weight)
+            self._fit_targets(lambda target, k: self._fit_positive(X, target, sample_weight), y)
+            return self
         from .linear_model import ridge_path
 
-        path = ridge_path(X, y, self.alpha, fit_intercept=self.fit_intercept,
-                          sample_weight=sample_weight, method=self.solver,
-                          return_dual_gaps=True)
-        self.coef_ = path.coefs[:, 0]
-        self.intercept_ = float(path.intercepts[0])
-        self.dual_gap_ = float(path.dual_gaps[0])
-        self.n_iter_ = 1
+        def fit_one(target, k):
+            path = ridge_path(X, target, self.alpha, fit_intercept=self.fit_intercept,
+                              sample_weight=sample_weight, method=self.solver,
+                              return_dual_gaps=True)
+            return path.coefs[:, 0], path.intercepts[0], 1, path.dual_gaps[0]
+
+        self._fit_targets(fit_one, y)
         return self
 
     def _fit_positive(self, X, y, sample_weight):
@@ -475,11 +520,7 @@ class Ridge(_LinearRegressor):
                               tol=self.tol, max_iter=max_iter,
                               fit_intercept=self.fit_intercept, positive=True,
                               sample_weight=sample_weight)
-        self.coef_ = result.coef
-        self.intercept_ = float(result.intercept)
-        self.dual_gap_ = float(result.dual_gap)
-        self.n_iter_ = int(result.n_iter)
-        return self
+        return result.coef, result.intercept, result.n_iter, result.dual_gap
 
 
 def _standard_error(errors):
@@ -502,7 +543,9 @@ class RidgeCV(_LinearRegressor):
     int or a splitter, k-fold CV runs one :func:`ridge_path` per fold and
     scores by held-out mean squared error (scikit-learn's RidgeCV scores
     k-fold by R^2 unless told otherwise). Same objective and ``alpha`` as
-    :class:`Ridge`.
+    :class:`Ridge`. A 2-D y (n_samples, n_targets) gets one alpha for all
+    targets, the one minimizing the error averaged over them (scikit-learn's
+    default, ``alpha_per_target=False``), then one refit per target.
 
     Parameters
     ----------
@@ -532,10 +575,11 @@ class RidgeCV(_LinearRegressor):
         Minus the mean squared error at ``alpha_`` (scikit-learn's sign).
     alphas_ : ndarray (n_alphas,)
     mse_path_ : ndarray (n_alphas,) for cv=None, (n_alphas, n_folds) otherwise
-    cv_results_ : ndarray (n_samples, n_alphas)
+    cv_results_ : ndarray (n_samples, n_alphas) or (n_samples, n_targets, n_alphas)
         When ``store_cv_results`` and ``cv=None`` (criterion "loo").
     coef_, intercept_, n_features_in_
-    dual_gap_ : float
+        As in :class:`Ridge`.
+    dual_gap_ : float or ndarray of shape (n_targets,)
         Relative duality gap of the refit, computed from it (see :class:`Ridge`).
 
     Examples
@@ -549,6 +593,8 @@ class RidgeCV(_LinearRegressor):
     >>> model.alpha_, model.mse_path_.argmin()      # same alpha_ as scikit-learn's RidgeCV
     (0.1, np.int64(0))
     """
+
+    _multi_output = True
 
     def __init__(self, alphas=(0.1, 1.0, 10.0), *, fit_intercept=True, scoring=None, cv=None,
                  gcv_mode=None, store_cv_results=False, criterion="loo", selection_rule="min",
@@ -569,7 +615,7 @@ class RidgeCV(_LinearRegressor):
         Parameters
         ----------
         X : array-like or sparse matrix of shape (n_samples, n_features)
-        y : array-like of shape (n_samples,)
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
         sample_weight : array-like of shape (n_samples,), default=None
 
         Returns
@@ -605,39 +651,56 @@ class RidgeCV(_LinearRegressor):
             raise ValueError("selection_rule='1se' needs per-sample errors; use criterion='loo'")
 
     def _fit_loo(self, X, y, sample_weight, method):
-        from .linear_model import ridge_loo, ridge_path, select_alpha
+        from .linear_model import ridge_loo, select_alpha
 
-        result = ridge_loo(X, y, self.alphas, criterion=self.criterion,
-                           fit_intercept=self.fit_intercept, sample_weight=sample_weight,
-                           method=method, return_errors=True)
-        if result.errors is not None:
-            se = _standard_error(result.errors)
-            index_min, index_1se = select_alpha(result.alphas, result.scores, se)
+        # several targets share one alpha: errors and scores averaged over them
+        results = [ridge_loo(X, target, self.alphas, criterion=self.criterion,
+                             fit_intercept=self.fit_intercept, sample_weight=sample_weight,
+                             method=method, return_errors=True)
+                   for target in _target_columns(y)]
+        alphas = results[0].alphas
+        scores = np.mean([r.scores for r in results], axis=0)
+        if results[0].errors is not None:
+            se = _standard_error(np.mean([r.errors for r in results], axis=0))
+            index_min, index_1se = select_alpha(alphas, scores, se)
         else:
-            index_min = index_1se = result.best_index
+            index_min = index_1se = int(np.argmin(scores))
         chosen = index_min if self.selection_rule == "min" else index_1se
-        self._set_selection(result.alphas, result.scores, index_min, index_1se, chosen)
-        if self.store_cv_results and result.errors is not None:
-            self.cv_results_ = result.errors
-        path = ridge_path(X, y, result.alphas[chosen], fit_intercept=self.fit_intercept,
-                          sample_weight=sample_weight, method=method, return_dual_gaps=True)
-        self.coef_ = path.coefs[:, 0]
-        self.intercept_ = float(path.intercepts[0])
-        self.dual_gap_ = float(path.dual_gaps[0])
+        self._set_selection(alphas, scores, index_min, index_1se, chosen)
+        if self.store_cv_results and results[0].errors is not None:
+            errors = [r.errors for r in results]  # (n_samples[, n_targets], n_alphas)
+            self.cv_results_ = errors[0] if y.ndim == 1 else np.stack(errors, axis=1)
+        self._refit(X, y, sample_weight, method, alphas[chosen])
 
     def _fit_kfold(self, X, y, sample_weight, method):
-        from .linear_model import ridge_path_cv
+        from .linear_model import ridge_path_cv, select_alpha
+        from .linear_model._cv import _mean_and_se, make_folds
 
-        result = ridge_path_cv(X, y, self.alphas, cv=self.cv, selection_rule=self.selection_rule,
-                               fit_intercept=self.fit_intercept, sample_weight=sample_weight,
-                               method=method, n_jobs=self.n_jobs)
-        grid = list(result.alphas)
-        self._set_selection(result.alphas, result.mse_mean, grid.index(result.alpha_min),
-                            grid.index(result.alpha_1se), result.index)
-        self.mse_path_ = result.mse_path
-        self.coef_ = result.coef
-        self.intercept_ = float(result.intercept)
-        self.dual_gap_ = float(result.dual_gap)
+        folds = make_folds(X.shape[0], self.cv)  # the same splits for every target
+        results = [ridge_path_cv(X, target, self.alphas, cv=folds,
+                                 selection_rule=self.selection_rule,
+                                 fit_intercept=self.fit_intercept, sample_weight=sample_weight,
+                                 method=method, n_jobs=self.n_jobs)
+                   for target in _target_columns(y)]
+        alphas = results[0].alphas
+        mse_path = np.mean([r.mse_path for r in results], axis=0)  # (n_alphas, n_folds)
+        mse_mean, mse_se = _mean_and_se(mse_path)
+        index_min, index_1se = select_alpha(alphas, mse_mean, mse_se)
+        chosen = index_min if self.selection_rule == "min" else index_1se
+        self._set_selection(alphas, mse_mean, index_min, index_1se, chosen)
+        self.mse_path_ = mse_path
+        self._refit(X, y, sample_weight, method, alphas[chosen])
+
+    def _refit(self, X, y, sample_weight, method, alpha):
+        from .linear_model import ridge_path
+
+        def fit_one(target, k):
+            path = ridge_path(X, target, alpha, fit_intercept=self.fit_intercept,
+                              sample_weight=sample_weight, method=method,
+                              return_dual_gaps=True)
+            return path.coefs[:, 0], path.intercepts[0], None, path.dual_gaps[0]
+
+        self._fit_targets(fit_one, y)
 
     def _set_selection(self, alphas, mean_mse, index_min, index_1se, chosen):
         self.alphas_ = alphas
