@@ -499,6 +499,34 @@ cdef double _ws_objective(_Solver* S, const double* b, const floating* state, do
     return 0.5 * rr + pen
 
 
+cdef bint _anderson_weights(const double* Bs, Py_ssize_t m, double* z) noexcept nogil:
+    """Weights z (summing to 1) of the last K iterates Bs[1..K] (rows of m
+    coefficients) whose combined differences Bs[k+1] - Bs[k] have the least
+    norm; False when they are not defined."""
+    cdef double Cm[_ANDERSON_K * _ANDERSON_K]
+    cdef double s, dk, dl
+    cdef Py_ssize_t idx, k, l
+    for k in range(_ANDERSON_K):
+        for l in range(k, _ANDERSON_K):
+            s = 0
+            for idx in range(m):
+                dk = Bs[(k + 1) * m + idx] - Bs[k * m + idx]
+                dl = Bs[(l + 1) * m + idx] - Bs[l * m + idx]
+                s += dk * dl
+            Cm[k * _ANDERSON_K + l] = s
+            Cm[l * _ANDERSON_K + k] = s
+    if not _solve_small(Cm, z, _ANDERSON_K):
+        return False
+    s = 0
+    for k in range(_ANDERSON_K):
+        s += z[k]
+    if s == 0 or s != s:
+        return False
+    for k in range(_ANDERSON_K):
+        z[k] /= s
+    return True
+
+
 cdef void _extrapolate(_Solver* S, floating* beta, const int32_t* ws, Py_ssize_t m,
                        double* Bs, floating* Ss, double* Cs, double* bacc) noexcept nogil:
     """Anderson step: replace beta on ws by the affine combination of the last
@@ -512,34 +540,18 @@ cdef void _extrapolate(_Solver* S, floating* beta, const int32_t* ws, Py_ssize_t
     instead: on a float32 problem with more unpenalized features than
     samples, steps accepted on the combined state's inexact objective made
     the coefficients diverge (to 1e17 in 30000 epochs)."""
-    cdef double Cm[_ANDERSON_K * _ANDERSON_K]
     cdef double z[_ANDERSON_K]
-    cdef double s, dk, dl, weight = 0, cacc = 0
-    cdef Py_ssize_t idx, k, l
+    cdef double weight = 0, cacc = 0
+    cdef Py_ssize_t idx, k
     cdef Py_ssize_t ms = S.p if S.cov else S.n
     cdef floating* acc = Ss + (_ANDERSON_K + 1) * ms
     cdef floating* cur = Ss + _ANDERSON_K * ms
     cdef floating* state = <floating*> (S.q if S.cov else S.r)
     cdef double eps = FLT_EPSILON if floating is float else DBL_EPSILON
     cdef bint exact
-    for k in range(_ANDERSON_K):
-        for l in range(k, _ANDERSON_K):
-            s = 0
-            for idx in range(m):
-                dk = Bs[(k + 1) * m + idx] - Bs[k * m + idx]
-                dl = Bs[(l + 1) * m + idx] - Bs[l * m + idx]
-                s += dk * dl
-            Cm[k * _ANDERSON_K + l] = s
-            Cm[l * _ANDERSON_K + k] = s
-    if not _solve_small(Cm, z, _ANDERSON_K):
-        return
-    s = 0
-    for k in range(_ANDERSON_K):
-        s += z[k]
-    if s == 0 or s != s:
+    if not _anderson_weights(Bs, m, z):
         return
     for k in range(_ANDERSON_K):
-        z[k] /= s
         weight += fabs(z[k])
     exact = weight * eps > 1e-10
     for idx in range(m):
