@@ -204,6 +204,20 @@ def test_multi_target_fits_match_sklearn_and_single_target_fits(sparse):
             assert single.intercept_ == pytest.approx(ours.intercept_[k], rel=1e-12)
 
 
+def test_single_column_y_gets_sklearns_shapes():
+    X, Y, _ = multi_target_data(seed=25, k=1)
+    for ours, theirs in [(Lasso(alpha=0.01), sklm.Lasso(alpha=0.01)),
+                         (ElasticNet(alpha=0.01), sklm.ElasticNet(alpha=0.01)),
+                         (Ridge(), sklm.Ridge()), (RidgeCV(), sklm.RidgeCV())]:
+        ours.fit(X, Y)
+        theirs.fit(X, Y)
+        assert ours.coef_.shape == theirs.coef_.shape == (12,)
+        assert np.shape(ours.intercept_) == np.shape(theirs.intercept_) == (1,)
+        assert ours.predict(X).shape == theirs.predict(X).shape == (60,)
+        np.testing.assert_allclose(ours.predict(X), X @ ours.coef_ + ours.intercept_[0])
+        assert np.ndim(ours.dual_gap_) == 0
+
+
 def test_multi_target_warm_start_reuses_each_targets_coefficients():
     X, Y, _ = multi_target_data(seed=21)
     model = Lasso(alpha=0.03, tol=1e-10, warm_start=True).fit(X, Y)

@@ -23,6 +23,8 @@ class _LinearRegressor(RegressorMixin, BaseEstimator):
     (n_samples, n_targets) and fit each target on its own, as scikit-learn's
     Lasso, ElasticNet and Ridge do: ``coef_`` is then (n_targets, n_features)
     and ``intercept_``, ``n_iter_``, ``dual_gap_`` have one entry per target.
+    With a single column, the shapes are scikit-learn's too: ``coef_``
+    (n_features,), ``intercept_`` (1,), predictions (n_samples,).
     """
 
     _multi_output = False
@@ -59,6 +61,10 @@ class _LinearRegressor(RegressorMixin, BaseEstimator):
         self.dual_gap_ = np.array([f[3] for f in fits])
         if fits[0][2] is not None:
             self.n_iter_ = [int(f[2]) for f in fits]
+        if y.shape[1] == 1:  # scikit-learn's shapes for a single-column y
+            self.coef_, self.dual_gap_ = self.coef_[0], float(self.dual_gap_[0])
+            if fits[0][2] is not None:
+                self.n_iter_ = self.n_iter_[0]
 
     def predict(self, X):
         """Predict ``X @ coef_.T + intercept_``.
@@ -74,7 +80,8 @@ class _LinearRegressor(RegressorMixin, BaseEstimator):
         check_is_fitted(self)
         X = validate_data(self, X, accept_sparse=["csr", "csc"], dtype=[np.float64, np.float32],
                           reset=False)
-        return np.asarray(X @ self.coef_.T) + self.intercept_
+        prediction = np.asarray(X @ self.coef_.T) + self.intercept_
+        return prediction.ravel() if self.coef_.ndim == 1 else prediction
 
 
 def _target_columns(y):
