@@ -541,13 +541,13 @@ cdef void _extrapolate(_Solver* S, floating* beta, const int32_t* ws, Py_ssize_t
     samples, steps accepted on the combined state's inexact objective made
     the coefficients diverge (to 1e17 in 30000 epochs)."""
     cdef double z[_ANDERSON_K]
-    cdef double weight = 0, cacc = 0
+    cdef double weight = 0
     cdef Py_ssize_t idx, k
     cdef Py_ssize_t ms = S.p if S.cov else S.n
-    cdef floating* acc = Ss + (_ANDERSON_K + 1) * ms
-    cdef floating* cur = Ss + _ANDERSON_K * ms
+    cdef floating* cur = Ss + _ANDERSON_K * ms  # the current iterate's state
     cdef floating* state = <floating*> (S.q if S.cov else S.r)
     cdef double eps = FLT_EPSILON if floating is float else DBL_EPSILON
+    cdef int since_reset = S.since_reset
     cdef bint exact
     if not _anderson_weights(Bs, m, z):
         return
@@ -558,44 +558,37 @@ cdef void _extrapolate(_Solver* S, floating* beta, const int32_t* ws, Py_ssize_t
         bacc[idx] = 0
         for k in range(_ANDERSON_K):
             bacc[idx] += z[k] * Bs[(k + 1) * m + idx]
+        if S.positive and bacc[idx] < 0 and Bs[_ANDERSON_K * m + idx] != 0:
+            return
+    # the candidate goes in place (state included), and back out if rejected
     if not exact:
-        memset(acc, 0, ms * sizeof(floating))
+        memset(state, 0, ms * sizeof(floating))
+        S.c = 0
         for k in range(_ANDERSON_K):
-            _axpy(ms, <floating> z[k], Ss + (k + 1) * ms, acc)
-            cacc += z[k] * Cs[k + 1]
+            _axpy(ms, <floating> z[k], Ss + (k + 1) * ms, state)
+            S.c += z[k] * Cs[k + 1]
     for idx in range(m):
         # a coordinate at zero now stays zero: the combination would leave
         # ~1e-12 values where coordinate descent puts exact zeros
         if Bs[_ANDERSON_K * m + idx] == 0 and bacc[idx] != 0:
             if not exact:
-                _shift_state(S, ws[idx], -bacc[idx], acc, &cacc, beta)
+                _shift_state(S, ws[idx], -bacc[idx], state, &S.c, beta)
             bacc[idx] = 0
-        if S.positive and bacc[idx] < 0:
-            return
-    if exact:
-        for idx in range(m):
-            beta[ws[idx]] = <floating> bacc[idx]
-            bacc[idx] = beta[ws[idx]]  # the objective of the rounded coefficients
-        _reset_state(S, beta, ws, m)  # beta is zero outside ws
-        memcpy(acc, state, ms * sizeof(floating))
-        cacc = S.c
-    if (_ws_objective(S, bacc, acc, cacc, ws, m)
-            >= _ws_objective(S, Bs + _ANDERSON_K * m, cur, Cs[_ANDERSON_K], ws, m)):
-        if exact:  # back to the current iterate
-            for idx in range(m):
-                beta[ws[idx]] = <floating> Bs[_ANDERSON_K * m + idx]
-            memcpy(state, cur, ms * sizeof(floating))
-            S.c = Cs[_ANDERSON_K]
-        return
-    if exact:
-        return
-    for idx in range(m):
         beta[ws[idx]] = <floating> bacc[idx]
-    memcpy(state, acc, ms * sizeof(floating))
-    S.c = cacc
-    # the combined state carries the rounding of the weights z: recompute
-    # it at the next outer gap
-    S.since_reset = _RESET_EVERY
+        bacc[idx] = beta[ws[idx]]  # the objective of the rounded coefficients
+    if exact:
+        _reset_state(S, beta, ws, m)  # beta is zero outside ws
+    else:
+        # the combined state carries the rounding of the weights z:
+        # recompute it at the next outer gap
+        S.since_reset = _RESET_EVERY
+    if (_ws_objective(S, bacc, state, S.c, ws, m)
+            >= _ws_objective(S, Bs + _ANDERSON_K * m, cur, Cs[_ANDERSON_K], ws, m)):
+        for idx in range(m):  # rejected: back to the current iterate
+            beta[ws[idx]] = <floating> Bs[_ANDERSON_K * m + idx]
+        memcpy(state, cur, ms * sizeof(floating))
+        S.c = Cs[_ANDERSON_K]
+        S.since_reset = since_reset
 
 
 cdef void _fill_grad(_Solver* S, floating* beta, const int32_t* F, Py_ssize_t nF) noexcept nogil:
@@ -1041,7 +1034,7 @@ def cd_workspace(Py_ssize_t n, Py_ssize_t p, Py_ssize_t k, bint covariance, int 
     return {
         "r": np.zeros(nd, dtype=dtype), "q": np.zeros(p if covariance else 1, dtype=dtype),
         "col": np.zeros(n if (covariance and layout == 1) else 1, dtype=dtype),
-        "Ss": np.zeros((_ANDERSON_K + 2) * ms, dtype=dtype),
+        "Ss": np.zeros((_ANDERSON_K + 1) * ms, dtype=dtype),
         "xt": np.zeros(p), "xt2": np.zeros(p),
         "ring": np.zeros((_ANDERSON_K + 1) * nd, dtype=dtype),
         "diffs": np.zeros(_ANDERSON_K * nd, dtype=dtype), "racc": np.zeros(nd, dtype=dtype),
