@@ -9,7 +9,7 @@ sp = pytest.importorskip("scipy.sparse")
 sklm = pytest.importorskip("sklearn.linear_model")
 from sklearn.model_selection import KFold, StratifiedKFold  # noqa: E402
 
-from regcore.linear_model import (enet_path_cv, make_folds, map_folds,  # noqa: E402
+from regcore.linear_model import (enet_path_cv, make_folds, map_folds, ridge_path,  # noqa: E402
                                   ridge_path_cv, select_alpha)
 from regcore.linear_model import _cv  # noqa: E402
 
@@ -276,6 +276,24 @@ def test_ridge_kfold_matches_sklearn_gridsearch_on_mse():
     assert -res.mse_mean[res.index] == pytest.approx(expected.best_score_, rel=1e-9)
     res_sparse = ridge_path_cv(sp.csr_matrix(X), y, alphas, cv=5, n_jobs=2)
     np.testing.assert_allclose(res_sparse.mse_path, res.mse_path, rtol=1e-9)
+
+
+def test_ridge_kfold_several_targets_share_one_alpha():
+    # the fold errors of a 2-D y are the mean of its columns' errors; each
+    # target is refit on its own at the alpha chosen from that mean
+    X, y, w = regression(seed=7)
+    Y = np.column_stack([y, X[:, 0] - y, 2 * y + X[:, 1]])
+    alphas = np.logspace(-2, 3, 9)
+    res = ridge_path_cv(X, Y, alphas, cv=4, sample_weight=w)
+    singles = [ridge_path_cv(X, Y[:, k], alphas, cv=4, sample_weight=w) for k in range(3)]
+    np.testing.assert_allclose(res.mse_path, np.mean([r.mse_path for r in singles], axis=0),
+                               rtol=1e-12)
+    assert res.coef.shape == (3, X.shape[1]) and res.intercept.shape == (3,)
+    for k in range(3):
+        refit = ridge_path(X, Y[:, k], res.alpha, sample_weight=w)
+        np.testing.assert_allclose(res.coef[k], refit.coefs[:, 0], rtol=1e-12)
+        assert res.intercept[k] == pytest.approx(refit.intercepts[0], rel=1e-12)
+    assert np.shape(res.dual_gap) == (3,) and (res.dual_gap < 1e-10).all()
 
 
 def test_fold_rows_keep_fortran_order():

@@ -96,6 +96,14 @@ def data(n=80, p=30, seed=0):
     return X, y, rng.uniform(0.2, 2.5, n)
 
 
+def multi_target_data(seed=20, n=60, p=12, k=3):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, p))
+    true_coef = rng.standard_normal((p, k)) * (rng.random((p, k)) < 0.4)
+    Y = X @ true_coef + rng.standard_normal((n, k))
+    return X, Y, rng.uniform(0.2, 2.5, n)
+
+
 # --- agreement with scikit-learn --------------------------------------------------------
 
 @pytest.mark.parametrize("sparse", [False, True])
@@ -157,27 +165,25 @@ def test_ridge_positive_matches_sklearn():
 
 
 @pytest.mark.parametrize("weighted", [False, True])
-def test_ridgecv_loo_matches_sklearn(weighted):
-    X, y, w = data(seed=5)
+@pytest.mark.parametrize("n_targets", [None, 3])
+def test_ridgecv_loo_matches_sklearn(weighted, n_targets):
+    # several targets: one alpha for all (scikit-learn's alpha_per_target=False)
+    X, y, w = data(seed=5) if n_targets is None else multi_target_data(seed=22, k=n_targets)
     sw = w if weighted else None
     alphas = np.logspace(-2, 3, 11)
     ours = RidgeCV(alphas=alphas, store_cv_results=True).fit(X, y, sample_weight=sw)
     theirs = sklm.RidgeCV(alphas=alphas, store_cv_results=True).fit(X, y, sample_weight=sw)
     assert ours.alpha_ == theirs.alpha_ == ours.alpha_min_
     assert ours.best_score_ == pytest.approx(theirs.best_score_, rel=1e-8)
+    assert ours.cv_results_.shape == theirs.cv_results_.shape
+    if n_targets is not None:
+        assert ours.cv_results_.shape == (60, n_targets, 11)
     np.testing.assert_allclose(ours.cv_results_, theirs.cv_results_, rtol=1e-8)
     np.testing.assert_allclose(ours.coef_, theirs.coef_, rtol=1e-8)
+    np.testing.assert_allclose(ours.intercept_, theirs.intercept_, rtol=1e-8)
 
 
 # --- several targets -------------------------------------------------------------------
-
-def multi_target_data(seed=20, n=60, p=12, k=3):
-    rng = np.random.default_rng(seed)
-    X = rng.standard_normal((n, p))
-    true_coef = rng.standard_normal((p, k)) * (rng.random((p, k)) < 0.4)
-    Y = X @ true_coef + rng.standard_normal((n, k))
-    return X, Y, rng.uniform(0.2, 2.5, n)
-
 
 @pytest.mark.parametrize("sparse", [False, True])
 def test_multi_target_fits_match_sklearn_and_single_target_fits(sparse):
@@ -226,22 +232,6 @@ def test_multi_target_warm_start_reuses_each_targets_coefficients():
     assert all(again < before for again, before in zip(model.n_iter_, first))
     # a 1-D refit does not start from a row of the 2-D coef_
     assert Lasso(alpha=0.03, tol=1e-10, warm_start=True).fit(X, Y).fit(X, Y[:, 0]).coef_.ndim == 1
-
-
-@pytest.mark.parametrize("weighted", [False, True])
-def test_ridgecv_multi_target_loo_matches_sklearn(weighted):
-    # one alpha for all targets (scikit-learn's alpha_per_target=False)
-    X, Y, w = multi_target_data(seed=22)
-    sw = w if weighted else None
-    alphas = np.logspace(-2, 3, 11)
-    ours = RidgeCV(alphas=alphas, store_cv_results=True).fit(X, Y, sample_weight=sw)
-    theirs = sklm.RidgeCV(alphas=alphas, store_cv_results=True).fit(X, Y, sample_weight=sw)
-    assert ours.alpha_ == theirs.alpha_
-    assert ours.best_score_ == pytest.approx(theirs.best_score_, rel=1e-8)
-    assert ours.cv_results_.shape == theirs.cv_results_.shape == (60, 3, 11)
-    np.testing.assert_allclose(ours.cv_results_, theirs.cv_results_, rtol=1e-8)
-    np.testing.assert_allclose(ours.coef_, theirs.coef_, rtol=1e-8)
-    np.testing.assert_allclose(ours.intercept_, theirs.intercept_, rtol=1e-8)
 
 
 def test_ridgecv_multi_target_kfold_averages_the_targets_errors():

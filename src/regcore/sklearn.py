@@ -506,15 +506,9 @@ class Ridge(_LinearRegressor):
         if self.positive:
             self._fit_targets(lambda target, k: self._fit_positive(X, target, sample_weight), y)
             return self
-        from .linear_model import ridge_path
-
-        def fit_one(target, k):
-            path = ridge_path(X, target, self.alpha, fit_intercept=self.fit_intercept,
-                              sample_weight=sample_weight, method=self.solver,
-                              return_dual_gaps=True)
-            return path.coefs[:, 0], path.intercepts[0], 1, path.dual_gaps[0]
-
-        self._fit_targets(fit_one, y)
+        self._fit_targets(lambda target, k: _ridge_at(
+            X, target, self.alpha, fit_intercept=self.fit_intercept,
+            sample_weight=sample_weight, method=self.solver, n_iter=1), y)
         return self
 
     def _fit_positive(self, X, y, sample_weight):
@@ -528,6 +522,15 @@ class Ridge(_LinearRegressor):
                               fit_intercept=self.fit_intercept, positive=True,
                               sample_weight=sample_weight)
         return result.coef, result.intercept, result.n_iter, result.dual_gap
+
+
+def _ridge_at(X, y, alpha, *, fit_intercept, sample_weight, method, n_iter=None):
+    """(coef, intercept, n_iter, dual_gap) of ridge at one alpha, for _fit_targets."""
+    from .linear_model import ridge_path
+
+    path = ridge_path(X, y, alpha, fit_intercept=fit_intercept, sample_weight=sample_weight,
+                      method=method, return_dual_gaps=True)
+    return path.coefs[:, 0], path.intercepts[0], n_iter, path.dual_gaps[0]
 
 
 def _standard_error(errors):
@@ -672,50 +675,43 @@ class RidgeCV(_LinearRegressor):
             index_min, index_1se = select_alpha(alphas, scores, se)
         else:
             index_min = index_1se = int(np.argmin(scores))
-        chosen = index_min if self.selection_rule == "min" else index_1se
-        self._set_selection(alphas, scores, index_min, index_1se, chosen)
+        chosen = self._set_selection(alphas, scores, index_min, index_1se)
         if self.store_cv_results and results[0].errors is not None:
             errors = [r.errors for r in results]  # (n_samples[, n_targets], n_alphas)
             self.cv_results_ = errors[0] if y.ndim == 1 else np.stack(errors, axis=1)
-        self._refit(X, y, sample_weight, method, alphas[chosen])
+        self._fit_targets(lambda target, k: _ridge_at(
+            X, target, alphas[chosen], fit_intercept=self.fit_intercept,
+            sample_weight=sample_weight, method=method), y)
 
     def _fit_kfold(self, X, y, sample_weight, method):
-        from .linear_model import ridge_path_cv, select_alpha
-        from .linear_model._cv import _mean_and_se, make_folds
+        from .linear_model import ridge_path_cv
 
-        folds = make_folds(X.shape[0], self.cv)  # the same splits for every target
-        results = [ridge_path_cv(X, target, self.alphas, cv=folds,
-                                 selection_rule=self.selection_rule,
-                                 fit_intercept=self.fit_intercept, sample_weight=sample_weight,
-                                 method=method, n_jobs=self.n_jobs)
-                   for target in _target_columns(y)]
-        alphas = results[0].alphas
-        mse_path = np.mean([r.mse_path for r in results], axis=0)  # (n_alphas, n_folds)
-        mse_mean, mse_se = _mean_and_se(mse_path)
-        index_min, index_1se = select_alpha(alphas, mse_mean, mse_se)
+        result = ridge_path_cv(X, y, self.alphas, cv=self.cv, selection_rule=self.selection_rule,
+                               fit_intercept=self.fit_intercept, sample_weight=sample_weight,
+                               method=method, n_jobs=self.n_jobs)
+        grid = list(result.alphas)
+        self._set_selection(result.alphas, result.mse_mean, grid.index(result.alpha_min),
+                            grid.index(result.alpha_1se))
+        self.mse_path_ = result.mse_path
+        coef, intercept, gap = (np.atleast_2d(result.coef), np.atleast_1d(result.intercept),
+                                np.atleast_1d(result.dual_gap))  # one row per target
+
+        def refit(target, k):  # ridge_path_cv's refit of target k
+            row = 0 if k is None else k
+            return coef[row], intercept[row], None, gap[row]
+
+        self._fit_targets(refit, y)
+
+    def _set_selection(self, alphas, mean_mse, index_min, index_1se):
+        """Record the CV curve and both alphas; returns the index selection_rule picks."""
         chosen = index_min if self.selection_rule == "min" else index_1se
-        self._set_selection(alphas, mse_mean, index_min, index_1se, chosen)
-        self.mse_path_ = mse_path
-        self._refit(X, y, sample_weight, method, alphas[chosen])
-
-    def _refit(self, X, y, sample_weight, method, alpha):
-        from .linear_model import ridge_path
-
-        def fit_one(target, k):
-            path = ridge_path(X, target, alpha, fit_intercept=self.fit_intercept,
-                              sample_weight=sample_weight, method=method,
-                              return_dual_gaps=True)
-            return path.coefs[:, 0], path.intercepts[0], None, path.dual_gaps[0]
-
-        self._fit_targets(fit_one, y)
-
-    def _set_selection(self, alphas, mean_mse, index_min, index_1se, chosen):
         self.alphas_ = alphas
         self.mse_path_ = mean_mse
         self.alpha_min_ = float(alphas[index_min])
         self.alpha_1se_ = float(alphas[index_1se])
         self.alpha_ = float(alphas[chosen])
         self.best_score_ = -float(mean_mse[chosen])
+        return chosen
 
 
 # --- logistic: LogisticRegression, LogisticRegressionCV -----------------------

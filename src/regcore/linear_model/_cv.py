@@ -307,12 +307,17 @@ def _fold_mse(fit_path, X, y, sample_weight, fold):
     """Held-out MSE per alpha of ``fit_path`` trained on one fold's training rows.
 
     ``fit_path(X_train, y_train, sw_train)`` returns ``(coefs, intercepts)``.
+    A 2-D y is fitted column by column on the same rows and its errors are
+    averaged over the columns.
     """
     train, test = fold
     sw_train = None if sample_weight is None else sample_weight[train]
     sw_test = None if sample_weight is None else sample_weight[test]
-    coefs, intercepts = fit_path(_take_rows(X, train), y[train], sw_train)
-    return _heldout_mse(_take_rows(X, test), y[test], sw_test, coefs, intercepts)
+    X_train, X_test = _take_rows(X, train), _take_rows(X, test)
+    columns = [y] if y.ndim == 1 else y.T
+    return np.mean([_heldout_mse(X_test, column[test], sw_test,
+                                 *fit_path(X_train, column[train], sw_train))
+                    for column in columns], axis=0)
 
 
 def _mean_and_se(mse_path):
@@ -489,7 +494,8 @@ def _enet_grid(X, y, l1_ratio, alphas, eps, fit_intercept, penalty_factor, sampl
 class RidgeKFoldResult:
     """Outcome of :func:`ridge_path_cv`: same fields as :class:`EnetCVResult` for one
     l1_ratio (alphas, mse_path (n_alphas, n_folds), mse_mean, mse_se, alpha_min,
-    alpha_1se, alpha) plus ``coef``, ``intercept`` and ``dual_gap`` of the refit."""
+    alpha_1se, alpha) plus ``coef``, ``intercept`` and ``dual_gap`` of the refit
+    (one row or entry per target for a 2-D y)."""
 
     def __init__(self, **fields):
         self.__dict__.update(fields)
@@ -506,8 +512,12 @@ def ridge_path_cv(X, y, alphas, *, cv=5, selection_rule="min", fit_intercept=Tru
 
     Parameters
     ----------
-    X, y, fit_intercept, sample_weight, method
+    X, fit_intercept, sample_weight, method
         As in :func:`ridge_path` (same objective and alpha scale).
+    y : array-like of shape (n_samples,) or (n_samples, n_targets)
+        Several targets share one alpha: their held-out errors are averaged
+        (scikit-learn's ``RidgeCV(alpha_per_target=False)``); each target is
+        fitted on its own.
     alphas : float or array-like of shape (n_alphas,)
     cv : int, iterable of splits or splitter, default=5
     selection_rule : {"min", "1se"}, default="min"
@@ -517,9 +527,11 @@ def ridge_path_cv(X, y, alphas, *, cv=5, selection_rule="min", fit_intercept=Tru
     Returns
     -------
     RidgeKFoldResult
+        ``coef``, ``intercept`` and ``dual_gap`` have a leading n_targets
+        axis when y is 2-D.
     """
     _check_rule(selection_rule)
-    X, y, sample_weight = _check_inputs(X, y, sample_weight, "csc")
+    X, y, sample_weight = _check_inputs(X, y, sample_weight, "csc", multi_target=True)
     grid = np.atleast_1d(as_float_array(alphas, "alphas", max_ndim=1)).astype(X.dtype)
     folds = make_folds(X.shape[0], cv)
 
@@ -533,11 +545,17 @@ def ridge_path_cv(X, y, alphas, *, cv=5, selection_rule="min", fit_intercept=Tru
     mse_mean, mse_se = _mean_and_se(mse_path)
     index_min, index_1se = select_alpha(grid, mse_mean, mse_se)
     chosen = index_min if selection_rule == "min" else index_1se
-    refit = ridge_path(X, y, grid[chosen:chosen + 1], fit_intercept=fit_intercept,
-                       sample_weight=sample_weight, method=method, return_dual_gaps=True)
+    refits = [ridge_path(X, column, grid[chosen:chosen + 1], fit_intercept=fit_intercept,
+                         sample_weight=sample_weight, method=method, return_dual_gaps=True)
+              for column in ([y] if y.ndim == 1 else y.T)]
+    coef = np.array([r.coefs[:, 0] for r in refits])
+    intercept = np.array([r.intercepts[0] for r in refits])
+    dual_gap = np.array([r.dual_gaps[0] for r in refits])
+    if y.ndim == 1:
+        coef, intercept, dual_gap = coef[0], intercept[0], dual_gap[0]
     return RidgeKFoldResult(
         alphas=grid, mse_path=mse_path, mse_mean=mse_mean, mse_se=mse_se,
         alpha_min=float(grid[index_min]), alpha_1se=float(grid[index_1se]),
         alpha=float(grid[chosen]), index=chosen, selection_rule=selection_rule,
-        coef=refit.coefs[:, 0], intercept=refit.intercepts[0], dual_gap=refit.dual_gaps[0],
+        coef=coef, intercept=intercept, dual_gap=dual_gap,
     )

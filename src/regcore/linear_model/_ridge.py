@@ -331,11 +331,12 @@ class _RidgeData:
         return self.n_samples >= self.n_features
 
 
-def _check_inputs(X, y, sample_weight, sparse_format):
+def _check_inputs(X, y, sample_weight, sparse_format, *, multi_target=False):
     """Validate X (dense, or scipy.sparse converted to ``sparse_format``), y and weights.
 
-    y and the weights take X's float dtype; weights must be non-negative with
-    a positive entry. Shared by the ridge functions and the CV drivers.
+    y (1-D, or also 2-D with ``multi_target``) and the weights take X's float
+    dtype; weights must be non-negative with a positive entry. Shared by the
+    ridge functions and the CV drivers.
     """
     if _is_sparse(X):
         X = X.asformat(sparse_format)
@@ -346,7 +347,7 @@ def _check_inputs(X, y, sample_weight, sparse_format):
         as_float_array(X.data, "X", allow_empty=True)
     else:
         X = as_float_array(X, "X", min_ndim=2, max_ndim=2)
-    y = as_float_array(y, "y", dtype=X.dtype, min_ndim=1, max_ndim=1)
+    y = as_float_array(y, "y", dtype=X.dtype, min_ndim=1, max_ndim=2 if multi_target else 1)
     if y.shape[0] != X.shape[0]:
         raise ValueError(f"X has {X.shape[0]} samples but y has {y.shape[0]}")
     if sample_weight is not None:
