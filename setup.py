@@ -6,7 +6,8 @@ compile ``src/regcore/_kernels.pyx``:
 * Cython with typed memoryviews and ``cython.floating`` fused types;
 * OpenMP when the compiler can build and link a tiny OpenMP program (probed at
   build time), a serial build otherwise; ``REGCORE_DISABLE_OPENMP=1`` forces the
-  serial build;
+  serial build; POSIX threads (``-pthread``) for the work-sharing pool of the
+  dense coordinate-descent passes, which MSVC builds go without;
 * portable code generation only: the baseline instruction set of the target
   and IEEE floating point (no host-specific tuning, no relaxed math), so wheels
   run on any x86-64 / arm64 machine with the same numerics. Kernels that want
@@ -71,7 +72,9 @@ class BuildExt(build_ext):
         if self.compiler.compiler_type == "msvc":
             compile_args.append("/O2")
         else:
-            compile_args += ["-O3", "-fno-strict-aliasing"]
+            # -pthread: the work-sharing pool of _pool.h starts POSIX threads
+            compile_args += ["-O3", "-fno-strict-aliasing", "-pthread"]
+            link_args.append("-pthread")
 
         use_openmp = False
         if _env_flag("REGCORE_DISABLE_OPENMP"):

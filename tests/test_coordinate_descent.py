@@ -1,6 +1,8 @@
 """Elastic-net coordinate descent: optimality certificates, agreement with
 scikit-learn and closed forms, layouts (dense / CSC / Gram), dtypes, errors."""
 
+import contextlib
+import os
 import warnings
 
 import numpy as np
@@ -716,6 +718,93 @@ def test_column_stats_match_numpy(rng, dtype, layout, n):
         np.testing.assert_allclose(sums, expected_sums, rtol=1e-12, atol=1e-12)
         np.testing.assert_allclose(sumsq, (X64 * X64).sum(axis=0), rtol=1e-12)
         np.testing.assert_allclose(xtv, X64.T @ v64, rtol=1e-12, atol=1e-12)
+
+
+@contextlib.contextmanager
+def _threads(n):
+    """regcore.set_num_threads(n) inside the block, restored on exit."""
+    before = regcore.get_num_threads()
+    regcore.set_num_threads(n)
+    try:
+        yield
+    finally:
+        regcore.set_num_threads(before)
+
+
+def _pool_problem(rng, dtype=np.float64):
+    # n * p above the pool's threshold (2**18 elements), so full passes split
+    n, p = 700, 400
+    X = (rng.standard_normal((n, p)) + 0.5 * rng.standard_normal((n, 1))).astype(dtype)
+    y = (X[:, :15] @ rng.standard_normal(15) + rng.standard_normal(n)).astype(dtype)
+    return np.asfortranarray(X), y
+
+
+@pytest.mark.skipif(not regcore._kernels.pool_enabled(), reason="no POSIX threads (MSVC)")
+def test_pool_helpers_take_part_in_dense_passes(rng):
+    # the helper threads join the passes over a large dense design (on a
+    # loaded machine they may miss some: the caller never waits for them)
+    X, y = _pool_problem(rng)
+    data = X.reshape(-1, order="F")
+    none = np.zeros(0, dtype=np.int32)
+    before = regcore._kernels.pool_helper_chunks()
+    with _threads(2):
+        for _ in range(200):
+            regcore._kernels.column_stats(0, data, none, none, X.shape[0], X.shape[1],
+                                          np.zeros(0), y)
+            if regcore._kernels.pool_helper_chunks() > before:
+                break
+    assert regcore._kernels.pool_helper_chunks() > before
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_dense_fit_does_not_depend_on_the_thread_count(rng, dtype):
+    # the column statistics and the gradient passes over a large dense design
+    # run on the work-sharing pool; each column's sum is computed by one
+    # thread with one kernel, so the fit is bit-for-bit the same
+    X, y = _pool_problem(rng, dtype)
+    runs = []
+    for threads in (1, 2, 3):
+        with _threads(threads):
+            runs.append([enet_fit(X, y, alpha=a, l1_ratio=0.8, tol=1e-8)
+                         for a in (0.3, 0.03)])
+    for other in runs[1:]:
+        for fit, ref in zip(other, runs[0]):
+            np.testing.assert_array_equal(fit.coef, ref.coef)
+            assert fit.dual_gap == ref.dual_gap and fit.n_iter == ref.n_iter
+
+
+def _fit_coef(problem):
+    return enet_fit(*problem, alpha=0.05, l1_ratio=1.0, tol=1e-8).coef
+
+
+def test_dense_fits_in_concurrent_threads_match_serial_fits(rng):
+    # one job at a time on the pool: a caller that finds it busy runs its
+    # pass serially, with the same values
+    from concurrent.futures import ThreadPoolExecutor
+
+    problems = [_pool_problem(np.random.default_rng(seed)) for seed in range(4)]
+    with _threads(1):
+        serial = [_fit_coef(problem) for problem in problems]
+    with _threads(2), ThreadPoolExecutor(4) as executor:
+        for _ in range(3):
+            for coef, ref in zip(executor.map(_fit_coef, problems), serial):
+                np.testing.assert_array_equal(coef, ref)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="the platform has no fork()")
+def test_dense_fit_in_a_forked_child_after_the_pool_started(rng):
+    # the child of a fork has none of the parent's helper threads: its fits
+    # must neither hang nor differ
+    import multiprocessing
+
+    problem = _pool_problem(rng)
+    with _threads(2):
+        ref = _fit_coef(problem)  # helpers started in the parent
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)  # fork with threads
+            with multiprocessing.get_context("fork").Pool(1) as pool:
+                coef = pool.apply_async(_fit_coef, (problem,)).get(timeout=120)
+    np.testing.assert_array_equal(coef, ref)
 
 
 def test_sparse_path_does_not_depend_on_the_thread_count(rng):

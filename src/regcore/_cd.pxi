@@ -63,6 +63,16 @@ cdef extern from "_cd_ops.h":
                            double* out) noexcept nogil
     void regcore_scolstats(ptrdiff_t n, const float* x, const double* w, const float* v,
                            double* out) noexcept nogil
+    void regcore_dgrad_dense(ptrdiff_t nF, const int32_t* F, ptrdiff_t n, const double* X,
+                             const double* r, double shift, const double* mu, double* out,
+                             int n_threads) noexcept nogil
+    void regcore_sgrad_dense(ptrdiff_t nF, const int32_t* F, ptrdiff_t n, const float* X,
+                             const float* r, double shift, const float* mu, float* out,
+                             int n_threads) noexcept nogil
+    void regcore_dcolstats_dense(ptrdiff_t n, ptrdiff_t p, const double* X, const double* w,
+                                 const double* v, double* out, int n_threads) noexcept nogil
+    void regcore_scolstats_dense(ptrdiff_t n, ptrdiff_t p, const float* X, const double* w,
+                                 const float* v, double* out, int n_threads) noexcept nogil
     double regcore_kth_largest(double* v, ptrdiff_t n, ptrdiff_t k) noexcept nogil
 
 include "_cd_solver.pxi"

@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "_pool.h"
+
 #if (defined(__GNUC__) || defined(__clang__)) && defined(__x86_64__)
 #define REGCORE_X86_DISPATCH 1
 #define REGCORE_AVX2 __attribute__((target("avx2,fma")))
@@ -205,6 +207,69 @@ typedef float regcore_v8f __attribute__((vector_size(32), aligned(4)));
         for (ptrdiff_t k = 0; k < nnz; k++) y[idx[k]] += a * data[k];         \
     }
 
+/* Passes over every column of a dense design, on the work-sharing pool
+ * (_pool.h) when they are large enough; each column's result is computed by
+ * one thread with the serial kernel, so it does not depend on the split. */
+#define REGCORE_PASS_CHUNK (1 << 15)   /* elements per chunk: about 10 us */
+#define REGCORE_PASS_MIN (1 << 18)     /* smaller passes stay on the caller */
+static ptrdiff_t regcore_pass_chunks(ptrdiff_t n_cols, ptrdiff_t n, int n_threads)
+{
+    ptrdiff_t size = n_cols * n, chunks;
+    if (n_threads < 2 || size < REGCORE_PASS_MIN)
+        return 1;
+    chunks = size / REGCORE_PASS_CHUNK;
+    if (chunks > 64 * (ptrdiff_t) n_threads)
+        chunks = 64 * (ptrdiff_t) n_threads;
+    return chunks < n_cols ? chunks : n_cols;
+}
+
+/* out[j] = X[:, j] . r + (T) (shift * mu[j]) for j in F[:nF] (X Fortran, n rows) */
+#define REGCORE_DEF_DENSE_GRAD(NAME, T, DOT)                                  \
+    typedef struct {                                                          \
+        ptrdiff_t n;                                                          \
+        const T *X, *r, *mu;                                                  \
+        const int32_t *F;                                                     \
+        double shift;                                                         \
+        T *out;                                                               \
+    } NAME##_job;                                                             \
+    static void NAME##_task(void *ctx, ptrdiff_t lo, ptrdiff_t hi)            \
+    {                                                                         \
+        const NAME##_job *a = (const NAME##_job *) ctx;                       \
+        for (ptrdiff_t i = lo; i < hi; i++) {                                 \
+            int32_t j = a->F[i];                                              \
+            a->out[j] = DOT(a->n, a->X + j * a->n, a->r) + (T) (a->shift * a->mu[j]); \
+        }                                                                     \
+    }                                                                         \
+    static void NAME(ptrdiff_t nF, const int32_t *F, ptrdiff_t n, const T *X, \
+                     const T *r, double shift, const T *mu, T *out, int n_threads) \
+    {                                                                         \
+        NAME##_job job = {n, X, r, mu, F, shift, out};                        \
+        regcore_pool_run(NAME##_task, &job, nF, regcore_pass_chunks(nF, n, n_threads), \
+                         n_threads);                                          \
+    }
+
+/* out[3 j : 3 j + 3] = COLSTATS of X[:, j] for every column j < p */
+#define REGCORE_DEF_DENSE_COLSTATS(NAME, T, COLSTATS)                         \
+    typedef struct {                                                          \
+        ptrdiff_t n;                                                          \
+        const T *X, *v;                                                       \
+        const double *w;                                                      \
+        double *out;                                                          \
+    } NAME##_job;                                                             \
+    static void NAME##_task(void *ctx, ptrdiff_t lo, ptrdiff_t hi)            \
+    {                                                                         \
+        const NAME##_job *a = (const NAME##_job *) ctx;                       \
+        for (ptrdiff_t j = lo; j < hi; j++)                                   \
+            COLSTATS(a->n, a->X + j * a->n, a->w, a->v, a->out + 3 * j);      \
+    }                                                                         \
+    static void NAME(ptrdiff_t n, ptrdiff_t p, const T *X, const double *w,   \
+                     const T *v, double *out, int n_threads)                  \
+    {                                                                         \
+        NAME##_job job = {n, X, v, w, out};                                   \
+        regcore_pool_run(NAME##_task, &job, p, regcore_pass_chunks(p, n, n_threads), \
+                         n_threads);                                          \
+    }
+
 REGCORE_DEF_DOT(regcore_ddot, double)
 REGCORE_DEF_DOT(regcore_sdot, float)
 REGCORE_DEF_AXPY(regcore_daxpy, double)
@@ -213,6 +278,10 @@ REGCORE_DEF_AXPY_DOT(regcore_daxpy_dot, double, regcore_v4d, 4)
 REGCORE_DEF_AXPY_DOT(regcore_saxpy_dot, float, regcore_v8f, 8)
 REGCORE_DEF_COLSTATS(regcore_dcolstats, double, REGCORE_LOAD_D)
 REGCORE_DEF_COLSTATS(regcore_scolstats, float, REGCORE_LOAD_S)
+REGCORE_DEF_DENSE_GRAD(regcore_dgrad_dense, double, regcore_ddot)
+REGCORE_DEF_DENSE_GRAD(regcore_sgrad_dense, float, regcore_sdot)
+REGCORE_DEF_DENSE_COLSTATS(regcore_dcolstats_dense, double, regcore_dcolstats)
+REGCORE_DEF_DENSE_COLSTATS(regcore_scolstats_dense, float, regcore_scolstats)
 REGCORE_DEF_SDOT(regcore_dsdot_sp, double)
 REGCORE_DEF_SDOT(regcore_ssdot_sp, float)
 REGCORE_DEF_SGRAD(regcore_dsgrad_sp, double)

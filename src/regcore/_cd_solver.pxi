@@ -591,32 +591,49 @@ cdef void _extrapolate(_Solver* S, floating* beta, const int32_t* ws, Py_ssize_t
         S.since_reset = since_reset
 
 
+cdef void _design_grad(_Solver* S, const int32_t* F, Py_ssize_t nF, const floating* r,
+                       double c, floating* out) noexcept nogil:
+    # out[F] = Xc[:, F].T @ R for the residual R = r + c v (design mode); the
+    # features are independent, so a pass is split among threads in chunks
+    # of F, without the values depending on the split
+    cdef Py_ssize_t idx, ch, lo, hi, n_chunks, nnz
+    cdef int n_threads
+    if S.D.layout == _LAYOUT_DENSE:
+        # on the work-sharing pool (_pool.h), which never waits for a helper
+        # thread that has not started
+        if floating is float:
+            regcore_sgrad_dense(nF, F, S.n, <const float*> S.D.data, r, S.nd * c,
+                                <const float*> S.mu, out, _n_threads)
+        else:
+            regcore_dgrad_dense(nF, F, S.n, <const double*> S.D.data, r, S.nd * c,
+                                <const double*> S.mu, out, _n_threads)
+        return
+    # CSC: on the OpenMP team when the pass touches enough entries
+    nnz = 0
+    for idx in range(nF):
+        nnz += S.D.ptr[F[idx] + 1] - S.D.ptr[F[idx]]
+    n_threads = _threads_for(nnz)
+    n_chunks = 16 * n_threads  # dynamic: frequent (long) columns cluster
+    for ch in prange(n_chunks, num_threads=n_threads, schedule="dynamic"):
+        lo = ch * nF // n_chunks
+        hi = (ch + 1) * nF // n_chunks
+        if floating is float:
+            regcore_ssgrad_sp(hi - lo, F + lo, S.D.ptr, S.D.ind, <const float*> S.D.data,
+                              r, S.nd * c, <const float*> S.mu, out)
+        else:
+            regcore_dsgrad_sp(hi - lo, F + lo, S.D.ptr, S.D.ind, <const double*> S.D.data,
+                              r, S.nd * c, <const double*> S.mu, out)
+
+
 cdef void _fill_grad(_Solver* S, floating* beta, const int32_t* F, Py_ssize_t nF) noexcept nogil:
     # grad[F] = Xc[:, F].T @ R
     cdef floating* grad = <floating*> S.grad
-    cdef Py_ssize_t idx, c, lo, hi, n_chunks, nnz
-    cdef int n_threads
-    if not S.cov and S.D.layout == _LAYOUT_SPARSE:
-        # features are independent: chunks of F on the OpenMP team when the
-        # pass touches enough entries (the values do not depend on the split)
-        nnz = 0
+    cdef Py_ssize_t idx
+    if S.cov:
         for idx in range(nF):
-            nnz += S.D.ptr[F[idx] + 1] - S.D.ptr[F[idx]]
-        n_threads = _threads_for(nnz)
-        n_chunks = 16 * n_threads  # dynamic: frequent (long) columns cluster
-        for c in prange(n_chunks, num_threads=n_threads, schedule="dynamic"):
-            lo = c * nF // n_chunks
-            hi = (c + 1) * nF // n_chunks
-            if floating is float:
-                regcore_ssgrad_sp(hi - lo, F + lo, S.D.ptr, S.D.ind, <const float*> S.D.data,
-                                  <const float*> S.r, S.nd * S.c, <const float*> S.mu, grad)
-            else:
-                regcore_dsgrad_sp(hi - lo, F + lo, S.D.ptr, S.D.ind,
-                                  <const double*> S.D.data, <const double*> S.r,
-                                  S.nd * S.c, <const double*> S.mu, grad)
+            grad[F[idx]] = _grad_j(S, F[idx], beta)
         return
-    for idx in range(nF):
-        grad[F[idx]] = _grad_j(S, F[idx], beta)
+    _design_grad(S, F, nF, <const floating*> S.r, S.c, grad)
 
 
 cdef void _ring_push(_Solver* S, floating* beta) noexcept nogil:
@@ -637,12 +654,10 @@ cdef double _extrapolated_gap(_Solver* S, floating* beta, const int32_t* F, Py_s
     cdef double dc[_ANDERSON_K]
     cdef double zs = 0, cacc = 0, rr, yr, gap
     cdef int k, l, a0, a1
-    cdef Py_ssize_t idx
     cdef floating* ring = <floating*> S.ring
     cdef floating* diffs = <floating*> S.diffs
     cdef floating* racc = <floating*> S.racc
     cdef floating* grad2 = <floating*> S.grad2
-    cdef const floating* mu = <const floating*> S.mu
     cdef void* saved_grad
     cdef double* saved_xt
     cdef double saved_scale = S.scale
@@ -670,9 +685,7 @@ cdef double _extrapolated_gap(_Solver* S, floating* beta, const int32_t* F, Py_s
         a1 = (S.ring_head + k + 1) % (_ANDERSON_K + 1)
         _axpy(S.n, <floating> (z[k] / zs), ring + a1 * S.n, racc)
         cacc += z[k] / zs * S.ring_c[a1]
-    for idx in range(nF):
-        grad2[F[idx]] = (_col_dot(&S.D, F[idx], <const floating*> racc)
-                         + <floating> (S.nd * cacc * mu[F[idx]]))
+    _design_grad(S, F, nF, <const floating*> racc, cacc, grad2)
     rr = _dot(S.n, <const floating*> racc, <const floating*> racc) - S.nd * cacc * cacc
     yr = _dot(S.n, <const floating*> S.y, <const floating*> racc)
     saved_grad, saved_xt = S.grad, S.xt
@@ -1209,17 +1222,15 @@ def column_stats(int layout, const floating[::1] X_data, const int32_t[::1] X_in
     cdef Py_ssize_t j, i, t
     cdef double s, q, d, x
     if layout == _LAYOUT_DENSE:
-        # one vectorized pass per column, on one thread: a pass over a 20 MB
-        # design takes 0.7 ms, and a parallel region there waited for its
-        # second thread whenever BLAS or another library's threads were
-        # still spinning (5000 x 500 fits: 1.7 ms quiet, 5 ms after a BLAS
-        # call with numba loaded, 17 ms medians in bench_linear)
+        # on the work-sharing pool (_pool.h), not an OpenMP region: a region
+        # waited for its second thread whenever BLAS or another library's
+        # threads were still spinning (5000 x 500 fits: 1.7 ms quiet, 5 ms
+        # after a BLAS call with numba loaded, 17 ms medians in bench_linear)
         with nogil:
-            for j in range(p):
-                if floating is double:
-                    regcore_dcolstats(n, &X_data[j * n], w, &v[0], &out[j, 0])
-                else:
-                    regcore_scolstats(n, &X_data[j * n], w, &v[0], &out[j, 0])
+            if floating is double:
+                regcore_dcolstats_dense(n, p, &X_data[0], w, &v[0], &out[0, 0], _n_threads)
+            else:
+                regcore_scolstats_dense(n, p, &X_data[0], w, &v[0], &out[0, 0], _n_threads)
     else:
         with nogil:
             for j in range(p):

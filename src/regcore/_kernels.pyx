@@ -26,12 +26,28 @@ cdef extern from "_openmp_shim.h":
 PARALLEL_MIN_SIZE = 1 << 18
 cdef Py_ssize_t _PARALLEL_MIN_SIZE = PARALLEL_MIN_SIZE
 
+cdef extern from "_pool.h":
+    int REGCORE_HAVE_POOL
+    int64_t regcore_pool_helper_chunks() noexcept nogil
+
 cdef int _n_threads = regcore_omp_max_threads()
 
 
 def openmp_enabled():
     """Return True when the compiled core was built with OpenMP."""
     return bool(REGCORE_HAVE_OPENMP)
+
+
+def pool_enabled():
+    """Return True when the dense passes of coordinate descent can run on the
+    work-sharing pool of ``_pool.h`` (POSIX threads; not with MSVC)."""
+    return bool(REGCORE_HAVE_POOL)
+
+
+def pool_helper_chunks():
+    """Number of chunks of dense passes the pool's helper threads have run
+    since the module was loaded (tests check that the pool is used)."""
+    return int(regcore_pool_helper_chunks())
 
 
 def get_num_threads():
@@ -43,7 +59,9 @@ def set_num_threads(int n):
     """Set the number of threads regcore's parallel kernels use (>= 1).
 
     Results never depend on this number; only speed does. Without OpenMP
-    every kernel is serial whatever is set here.
+    the OpenMP kernels are serial whatever is set here (and the default is
+    1); the passes of dense coordinate descent use this many threads
+    wherever the work-sharing pool is built (see :func:`pool_enabled`).
     """
     global _n_threads
     if n < 1:

@@ -84,7 +84,12 @@ def _sparse_target(X, rng, n_true, snr, *, support):
 # --- objective and reference ---------------------------------------------------------
 
 def lasso_objective(X, y, coef, intercept, alpha):
-    r = y - X @ coef - intercept
+    # X @ coef without BLAS for a dense X: a BLAS call wakes its threads,
+    # which then spin for a while on the other cores, into the timed runs
+    # that follow, and take those cores from a solver that uses them
+    # (regcore's passes over the design ran at one-thread speed after it)
+    Xc = np.einsum("ij,j->i", X, coef) if isinstance(X, np.ndarray) else X @ coef
+    r = y - Xc - intercept
     return float(r @ r / (2 * X.shape[0]) + alpha * np.abs(coef).sum())
 
 
