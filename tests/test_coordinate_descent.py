@@ -732,8 +732,8 @@ def _threads(n):
 
 
 def _pool_problem(rng, dtype=np.float64):
-    # n * p above the pool's threshold (2**18 elements), so full passes split
-    n, p = 700, 400
+    # n * p above the pool's threshold (2**20 elements), so full passes split
+    n, p = 1500, 800
     X = (rng.standard_normal((n, p)) + 0.5 * rng.standard_normal((n, 1))).astype(dtype)
     y = (X[:, :15] @ rng.standard_normal(15) + rng.standard_normal(n)).astype(dtype)
     return np.asfortranarray(X), y
