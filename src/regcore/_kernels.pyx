@@ -5,8 +5,9 @@ Conventions (see DESIGN.md): typed memoryviews over ``cython.floating`` so that
 float32 stays float32; ``const`` memoryviews for read-only inputs; helpers are
 ``noexcept nogil``; every kernel releases the GIL. Kernels trust their caller:
 the Python layer has already checked shapes, dtypes, finiteness and ranges.
-Threaded loops use ``prange`` only above ``PARALLEL_MIN_SIZE`` elements and
-never let the result depend on the number of threads.
+Threaded loops use ``prange`` only above ``PARALLEL_MIN_SIZE`` elements (the
+dense passes of coordinate descent use the work-sharing pool of ``_pool.h``
+instead) and never let the result depend on the number of threads.
 """
 
 cimport cython
