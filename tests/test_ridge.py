@@ -167,6 +167,36 @@ def test_loo_matches_sklearn_ridgecv(shape, sparse, weighted):
 
 
 @pytest.mark.parametrize("shape", SHAPES, ids=["tall", "wide"])
+@pytest.mark.parametrize("method, sparse", [("eigh", False), ("svd", False), ("eigh", True)])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("criterion", ["loo", "gcv"])
+def test_loo_with_several_targets_matches_one_target_at_a_time(shape, method, sparse,
+                                                               fit_intercept, criterion):
+    # one factorization for all targets: per-sample errors, scores averaged
+    # over the targets, and the model of every target at the common best alpha
+    X, y, w = problem(shape, seed=11)
+    Y = np.column_stack([y, np.sin(y) + X[:, 1], -y])
+    Xin = sp.csr_matrix(X) if sparse else X
+    kwargs = dict(criterion=criterion, fit_intercept=fit_intercept, sample_weight=w,
+                  method=method, return_errors=True)
+    joint = ridge_loo(Xin, Y, ALPHAS, **kwargs)
+    singles = [ridge_loo(Xin, Y[:, k], ALPHAS, **kwargs) for k in range(3)]
+    # (products with 3 columns round differently from products with one)
+    assert rel_err(joint.scores, np.mean([r.scores for r in singles], axis=0)) < 1e-9
+    if criterion == "loo":
+        assert joint.errors.shape == (X.shape[0], 3, ALPHAS.size)
+        assert rel_err(joint.errors, np.stack([r.errors for r in singles], axis=1)) < 1e-9
+    assert joint.best_index == int(np.argmin(joint.scores))
+    refit = [ridge_path(Xin, Y[:, k], joint.alpha, fit_intercept=fit_intercept, sample_weight=w,
+                        method=method) for k in range(3)]
+    assert joint.coef.shape == (X.shape[1], 3) and joint.intercept.shape == (3,)
+    for k in range(3):
+        assert rel_err(joint.coef[:, k], refit[k].coefs[:, 0]) < 1e-9
+        assert abs(joint.intercept[k] - refit[k].intercepts[0]) < 1e-9 * max(
+            1.0, abs(refit[k].intercepts[0]))
+
+
+@pytest.mark.parametrize("shape", SHAPES, ids=["tall", "wide"])
 def test_gcv_matches_reference_formula(shape):
     X, y, w = problem(shape, seed=8)
     for fit_intercept in (True, False):

@@ -663,22 +663,20 @@ class RidgeCV(_LinearRegressor):
     def _fit_loo(self, X, y, sample_weight, method):
         from .linear_model import ridge_loo, select_alpha
 
-        # several targets share one alpha: errors and scores averaged over them
-        results = [ridge_loo(X, target, self.alphas, criterion=self.criterion,
-                             fit_intercept=self.fit_intercept, sample_weight=sample_weight,
-                             method=method, return_errors=True)
-                   for target in _target_columns(y)]
-        alphas = results[0].alphas
-        scores = np.mean([r.scores for r in results], axis=0)
-        if results[0].errors is not None:
-            se = _standard_error(np.mean([r.errors for r in results], axis=0))
+        # one factorization scores every target; they share one alpha, chosen
+        # from the errors averaged over them
+        result = ridge_loo(X, y, self.alphas, criterion=self.criterion,
+                           fit_intercept=self.fit_intercept, sample_weight=sample_weight,
+                           method=method, return_errors=True)
+        alphas, scores, errors = result.alphas, result.scores, result.errors
+        if errors is not None:  # (n_samples[, n_targets], n_alphas)
+            se = _standard_error(errors if y.ndim == 1 else errors.mean(axis=1))
             index_min, index_1se = select_alpha(alphas, scores, se)
         else:
             index_min = index_1se = int(np.argmin(scores))
         chosen = self._set_selection(alphas, scores, index_min, index_1se)
-        if self.store_cv_results and results[0].errors is not None:
-            errors = [r.errors for r in results]  # (n_samples[, n_targets], n_alphas)
-            self.cv_results_ = errors[0] if y.ndim == 1 else np.stack(errors, axis=1)
+        if self.store_cv_results and errors is not None:
+            self.cv_results_ = errors
         self._fit_targets(lambda target, k: _ridge_at(
             X, target, alphas[chosen], fit_intercept=self.fit_intercept,
             sample_weight=sample_weight, method=method), y)

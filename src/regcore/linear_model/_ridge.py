@@ -80,13 +80,17 @@ class RidgeLOOResult:
         The alphas, in the order given.
     scores : ndarray (n_alphas,)
         Mean squared LOO error (``criterion="loo"``) or the GCV value, in the
-        ``sqrt(w)``-scaled space: ``mean_i w_i e_i^2``.
+        ``sqrt(w)``-scaled space: ``mean_i w_i e_i^2`` (also averaged over
+        the targets of a 2-D y).
     best_index : int
         First index of the smallest score.
     alpha, coef, intercept
-        The best alpha and the model fitted on all data at that alpha.
-    errors : ndarray (n_samples, n_alphas) or None
-        Squared LOO errors ``w_i e_i^2`` per sample (when ``return_errors``).
+        The best alpha and the model fitted on all data at that alpha: coef
+        (n_features,) and a float intercept, or coef (n_features, n_targets)
+        and intercept (n_targets,) for a 2-D y.
+    errors : ndarray (n_samples, n_alphas), (n_samples, n_targets, n_alphas) or None
+        Squared LOO errors ``w_i e_i^2`` per sample (and target) when
+        ``return_errors``.
     criterion : str
     """
 
@@ -162,8 +166,12 @@ def ridge_loo(X, y, alphas, *, criterion="loo", fit_intercept=True, sample_weigh
 
     Parameters
     ----------
-    X, y, fit_intercept, sample_weight
+    X, fit_intercept, sample_weight
         As in :func:`ridge_path`.
+    y : array-like of shape (n_samples,) or (n_samples, n_targets)
+        Several targets share the factorization (the hat matrix does not
+        depend on the target); their scores are averaged, so one alpha is
+        chosen for all of them (scikit-learn's ``alpha_per_target=False``).
     alphas : float or array-like of shape (n_alphas,)
         Strictly positive penalties, kept in the order given.
     criterion : {"loo", "gcv"}, default="loo"
@@ -190,28 +198,31 @@ def ridge_loo(X, y, alphas, *, criterion="loo", fit_intercept=True, sample_weigh
     """
     if criterion not in LOO_CRITERIA:
         raise ValueError(f"criterion must be one of {LOO_CRITERIA}, got {criterion!r}")
-    data = _prepare(X, y, sample_weight, fit_intercept)
+    data = _prepare(X, y, sample_weight, fit_intercept, multi_target=True)
     alphas = _check_alphas(alphas, data.dtype, strictly_positive=True)
     method = _resolve_method(method, data, n_alphas=alphas.size, need_leverage=True)
     spectrum = _spectrum(data, method)
     residuals, one_minus_h, trace = spectrum.residuals_and_complement(alphas, data.z)
+    residuals = _with_target_axis(residuals.reshape(data.n_samples, -1)).reshape(
+        data.n_samples, alphas.size, -1)  # (n, n_alphas, n_targets) for any y
     if data.fit_intercept:
         one_minus_h -= (data.sqrt_w ** 2 / data.sum_w)[:, None]
         trace += 1
     if criterion == "loo":
         with np.errstate(divide="ignore", invalid="ignore"):
-            errors = (residuals / one_minus_h) ** 2
+            errors = (residuals / one_minus_h[:, :, None]) ** 2
         errors[~np.isfinite(errors)] = np.inf  # h_ii == 1: sample not predictable
-        scores = errors.mean(axis=0)
+        scores = errors.mean(axis=(0, 2))
+        # (n, n_alphas) for a 1-D y, (n, n_targets, n_alphas) for a 2-D one
+        errors = errors[:, :, 0] if data.z.ndim == 1 else errors.transpose(0, 2, 1)
     else:
         errors = None
         with np.errstate(divide="ignore", invalid="ignore"):
-            scores = (residuals ** 2).mean(axis=0) / (1 - trace / data.n_samples) ** 2
+            scores = (residuals ** 2).mean(axis=(0, 2)) / (1 - trace / data.n_samples) ** 2
         scores[~np.isfinite(scores)] = np.inf  # trace(H) = n: GCV undefined
     best = int(np.argmin(scores))
-    coef = spectrum.coefs(alphas[best:best + 1])
-    intercept = data.intercepts(coef)[0]
-    return RidgeLOOResult(alphas, scores, best, coef[:, 0], intercept,
+    coef = spectrum.coefs(alphas[best:best + 1])[:, 0]
+    return RidgeLOOResult(alphas, scores, best, coef, data.intercepts(coef),
                           errors if return_errors else None, criterion)
 
 
@@ -263,7 +274,8 @@ class _RidgeData:
     """Centered, sqrt(w)-scaled design ``A = S (X - 1 m^T)`` and response ``z``.
 
     Dense X is centered in a copy; sparse X stays sparse and the centering is
-    applied as a rank-one correction in every product.
+    applied as a rank-one correction in every product. A 2-D y (one column
+    per target) gives a 2-D z and one y_mean per target.
     """
 
     def __init__(self, X, y, sqrt_w, fit_intercept):
@@ -280,7 +292,7 @@ class _RidgeData:
         else:
             self.x_mean = np.zeros(self.n_features, self.dtype)
             self.y_mean = self.dtype.type(0)
-        self.z = sqrt_w * (y - self.y_mean)
+        self.z = (sqrt_w if y.ndim == 1 else sqrt_w[:, None]) * (y - self.y_mean)
         if self.sparse:
             import scipy.sparse
 
@@ -321,9 +333,9 @@ class _RidgeData:
         return K
 
     def intercepts(self, coefs):
-        """b = ybar - m . coef for each column of coefs."""
+        """b = ybar - m . coef for coefs of shape (p,) or for each column of (p, k)."""
         if not self.fit_intercept:
-            return np.zeros(coefs.shape[1], self.dtype)
+            return np.zeros(coefs.shape[1:], self.dtype)[()]
         return (self.y_mean - self.x_mean @ coefs).astype(self.dtype, copy=False)
 
     @property
@@ -361,8 +373,8 @@ def _check_inputs(X, y, sample_weight, sparse_format, *, multi_target=False):
     return X, y, sample_weight
 
 
-def _prepare(X, y, sample_weight, fit_intercept):
-    X, y, sample_weight = _check_inputs(X, y, sample_weight, "csr")
+def _prepare(X, y, sample_weight, fit_intercept, *, multi_target=False):
+    X, y, sample_weight = _check_inputs(X, y, sample_weight, "csr", multi_target=multi_target)
     sqrt_w = np.ones(X.shape[0], X.dtype) if sample_weight is None else np.sqrt(sample_weight)
     return _RidgeData(X, y, sqrt_w, bool(fit_intercept))
 
@@ -463,29 +475,47 @@ class _Spectrum:
         return self._left
 
     def coefs(self, alphas):
-        lam = self.lam[:, None]
+        """(n_features, n_alphas), or (n_features, n_alphas, n_targets) for a 2-D z."""
+        lam = self.lam[:, None, None]
+        proj = _with_target_axis(self.proj)
         # lam == 0 marks null directions of a complete basis: no part of coef
-        factors = np.divide(self.proj[:, None], lam + alphas, where=lam > 0,
-                            out=np.zeros((lam.shape[0], alphas.size), self.proj.dtype))
-        return self.coef_map(factors)
+        factors = np.divide(proj, lam + alphas[:, None], where=lam > 0,
+                            out=np.zeros((lam.shape[0], alphas.size, proj.shape[2]),
+                                         self.proj.dtype))
+        return self._per_target(self.coef_map(factors.reshape(lam.shape[0], -1)), alphas)
 
     def residuals_and_complement(self, alphas, z):
-        """Scaled residuals and 1 - h_ii, both (n, n_alphas), and trace(H) (n_alphas,).
+        """Scaled residuals (n, n_alphas[, n_targets]), 1 - h_ii (n, n_alphas)
+        and trace(H) (n_alphas,).
 
         With a complete eigenbasis of A A^T (dual), both come from the
         factors alpha / (lam + alpha) and carry no cancellation: r = U (c
         alpha / (lam + alpha)) and 1 - h_ii = sum_k U_ik^2 alpha / (lam_k +
-        alpha). Otherwise they are z - fitted and 1 - leverage.
+        alpha). Otherwise they are z - fitted and 1 - leverage. The hat
+        matrix does not depend on the target: one factorization serves all.
         """
         lam = self.lam[:, None]
         trace = (lam / (lam + alphas)).sum(axis=0)
         left = self.left
+        proj = _with_target_axis(self.proj)
         if self.complete:
             kept = alphas / (lam + alphas)
-            return left @ (self.proj[:, None] * kept), (left * left) @ kept, trace
+            residuals = left @ (proj * kept[:, :, None]).reshape(lam.shape[0], -1)
+            return self._per_target(residuals, alphas), (left * left) @ kept, trace
         shrink = self.num[:, None] / (lam + alphas)
-        residuals = z[:, None] - left @ (self.proj[:, None] * shrink)
-        return residuals, 1 - (left * left) @ shrink, trace
+        fitted = left @ (proj * shrink[:, :, None]).reshape(lam.shape[0], -1)
+        residuals = _with_target_axis(z) - fitted.reshape(z.shape[0], alphas.size, -1)
+        return self._per_target(residuals, alphas), 1 - (left * left) @ shrink, trace
+
+    def _per_target(self, M, alphas):
+        # M (m, n_alphas * t) as (m, n_alphas), or (m, n_alphas, t) for a 2-D z
+        M = M.reshape(M.shape[0], alphas.size, -1)
+        return M[:, :, 0] if self.proj.ndim == 1 else M
+
+
+def _with_target_axis(v):
+    """v of shape (m,) or (m, t) as (m, 1, t): an alpha axis, then the targets."""
+    return v.reshape(v.shape[0], 1, -1)
 
 
 def _kept(lam, data):
