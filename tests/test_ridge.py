@@ -51,6 +51,31 @@ def test_path_matches_sklearn_ridge(shape, fit_intercept, weighted, method, spar
 
 
 @pytest.mark.parametrize("shape", SHAPES, ids=["tall", "wide"])
+@pytest.mark.parametrize("method, sparse", [
+    ("auto", False), ("eigh", False), ("svd", False), ("cholesky", False), ("lsqr", False),
+    ("eigh", True), ("cholesky", True), ("lsqr", True),
+])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_path_with_several_targets_matches_one_target_at_a_time(shape, method, sparse,
+                                                                fit_intercept):
+    X, y, w = problem(shape, seed=12)
+    Y = np.column_stack([y, np.cos(y) - X[:, 2], 2 * y])
+    Xin = sp.csc_matrix(X) if sparse else X
+    kwargs = dict(fit_intercept=fit_intercept, sample_weight=w, method=method,
+                  return_dual_gaps=True)
+    joint = ridge_path(Xin, Y, ALPHAS, **kwargs)
+    assert joint.coefs.shape == (X.shape[1], ALPHAS.size, 3)
+    assert joint.intercepts.shape == joint.dual_gaps.shape == (ALPHAS.size, 3)
+    for k in range(3):
+        single = ridge_path(Xin, Y[:, k], ALPHAS, **kwargs)
+        assert rel_err(joint.coefs[:, :, k], single.coefs) < 1e-8
+        assert rel_err(joint.intercepts[:, k], single.intercepts) < 1e-8
+        # each target certified against its own scale
+        np.testing.assert_allclose(joint.dual_gaps[:, k], single.dual_gaps,
+                                   rtol=1e-3, atol=1e-14)
+
+
+@pytest.mark.parametrize("shape", SHAPES, ids=["tall", "wide"])
 def test_path_matches_numpy_reference(shape):
     X, y, w = problem(shape, seed=1)
     coefs_ref, intercepts_ref = ref.ridge_path(X, y, ALPHAS, True, w)

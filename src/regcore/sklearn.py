@@ -506,9 +506,9 @@ class Ridge(_LinearRegressor):
         if self.positive:
             self._fit_targets(lambda target, k: self._fit_positive(X, target, sample_weight), y)
             return self
-        self._fit_targets(lambda target, k: _ridge_at(
-            X, target, self.alpha, fit_intercept=self.fit_intercept,
-            sample_weight=sample_weight, method=self.solver, n_iter=1), y)
+        self._fit_targets(_ridge_at(X, y, self.alpha, fit_intercept=self.fit_intercept,
+                                    sample_weight=sample_weight, method=self.solver,
+                                    n_iter=1), y)
         return self
 
     def _fit_positive(self, X, y, sample_weight):
@@ -525,12 +525,19 @@ class Ridge(_LinearRegressor):
 
 
 def _ridge_at(X, y, alpha, *, fit_intercept, sample_weight, method, n_iter=None):
-    """(coef, intercept, n_iter, dual_gap) of ridge at one alpha, for _fit_targets."""
+    """fit_one for _fit_targets: (coef, intercept, n_iter, dual_gap) of ridge at
+    one alpha for target k of y, every target solved from one factorization."""
     from .linear_model import ridge_path
 
     path = ridge_path(X, y, alpha, fit_intercept=fit_intercept, sample_weight=sample_weight,
                       method=method, return_dual_gaps=True)
-    return path.coefs[:, 0], path.intercepts[0], n_iter, path.dual_gaps[0]
+    coef, intercept, gap = path.coefs[:, 0], path.intercepts[0], path.dual_gaps[0]
+
+    def fit_one(target, k):
+        if k is None:
+            return coef, intercept, n_iter, gap
+        return coef[:, k], intercept[k], n_iter, gap[k]
+    return fit_one
 
 
 def _standard_error(errors):
@@ -677,9 +684,8 @@ class RidgeCV(_LinearRegressor):
         chosen = self._set_selection(alphas, scores, index_min, index_1se)
         if self.store_cv_results and errors is not None:
             self.cv_results_ = errors
-        self._fit_targets(lambda target, k: _ridge_at(
-            X, target, alphas[chosen], fit_intercept=self.fit_intercept,
-            sample_weight=sample_weight, method=method), y)
+        self._fit_targets(_ridge_at(X, y, alphas[chosen], fit_intercept=self.fit_intercept,
+                                    sample_weight=sample_weight, method=method), y)
 
     def _fit_kfold(self, X, y, sample_weight, method):
         from .linear_model import ridge_path_cv

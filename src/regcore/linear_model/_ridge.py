@@ -58,7 +58,9 @@ class RidgePathResult(tuple):
 
     Attributes ``alphas``, ``coefs``, ``intercepts`` and ``method`` (the
     factorization used) name the same arrays; ``dual_gaps`` (n_alphas,) holds
-    the relative duality gaps when they were requested, else None.
+    the relative duality gaps when they were requested, else None. For a 2-D
+    y, coefs is (n_features, n_alphas, n_targets) and intercepts and
+    dual_gaps (n_alphas, n_targets).
     """
 
     def __new__(cls, alphas, coefs, intercepts, method, dual_gaps=None):
@@ -111,7 +113,8 @@ def ridge_path(X, y, alphas, *, fit_intercept=True, sample_weight=None, method="
     ----------
     X : ndarray or scipy.sparse matrix of shape (n_samples, n_features)
         float32 input is computed and returned in float32.
-    y : array-like of shape (n_samples,)
+    y : array-like of shape (n_samples,) or (n_samples, n_targets)
+        Several targets are solved from one factorization.
     alphas : float or array-like of shape (n_alphas,)
         Non-negative penalties, kept in the order given. ``alpha = 0`` gives the
         minimum-norm least-squares solution.
@@ -143,7 +146,7 @@ def ridge_path(X, y, alphas, *, fit_intercept=True, sample_weight=None, method="
     array([[1.   , 0.875],
            [2.   , 1.375]])
     """
-    data = _prepare(X, y, sample_weight, fit_intercept)
+    data = _prepare(X, y, sample_weight, fit_intercept, multi_target=True)
     alphas = _check_alphas(alphas, data.dtype, strictly_positive=False)
     method = _resolve_method(method, data, n_alphas=alphas.size, need_leverage=False)
     if method == "cholesky":
@@ -333,10 +336,11 @@ class _RidgeData:
         return K
 
     def intercepts(self, coefs):
-        """b = ybar - m . coef for coefs of shape (p,) or for each column of (p, k)."""
+        """b = ybar - m . coef for coefs of shape (p,), (p, k) or (p, k, n_targets)."""
         if not self.fit_intercept:
             return np.zeros(coefs.shape[1:], self.dtype)[()]
-        return (self.y_mean - self.x_mean @ coefs).astype(self.dtype, copy=False)
+        return (self.y_mean - np.tensordot(self.x_mean, coefs, axes=1)).astype(
+            self.dtype, copy=False)
 
     @property
     def primal(self):
@@ -385,7 +389,7 @@ def _cholesky_path(data, alphas):
     """One Cholesky solve per alpha on the Gram (n >= p) or kernel (n < p) matrix."""
     M = data.gram() if data.primal else data.kernel()
     rhs = data.rmatmul(data.z) if data.primal else data.z
-    coefs = np.empty((data.n_features, alphas.size), data.dtype)
+    coefs = np.empty((data.n_features, alphas.size) + data.z.shape[1:], data.dtype)
     for j, alpha in enumerate(alphas):
         sol = _solve_spd(M, alpha, rhs)
         if sol is None:  # singular at this alpha (alpha = 0): minimum-norm via eigh
@@ -407,11 +411,13 @@ def _lsqr_path(data, alphas):
                               matvec=lambda v: data.matmul(v.reshape(-1, 1)).ravel(),
                               rmatvec=lambda v: data.rmatmul(v.reshape(-1)).ravel())
     tol = np.sqrt(np.finfo(data.dtype).eps) / 100
-    coefs = np.empty((data.n_features, alphas.size), data.dtype)
+    z = data.z.reshape(data.n_samples, -1)
+    coefs = np.empty((data.n_features, alphas.size, z.shape[1]), data.dtype)
     for j, alpha in enumerate(alphas):
-        coefs[:, j] = lsqr(operator, data.z, damp=float(np.sqrt(alpha)), atol=tol, btol=tol,
-                           iter_lim=10 * sum(shape))[0]
-    return coefs
+        for k in range(z.shape[1]):
+            coefs[:, j, k] = lsqr(operator, z[:, k], damp=float(np.sqrt(alpha)), atol=tol,
+                                  btol=tol, iter_lim=10 * sum(shape))[0]
+    return coefs.reshape((data.n_features, alphas.size) + data.z.shape[1:])
 
 
 def _solve_spd(M, alpha, rhs):
@@ -435,21 +441,29 @@ def _solve_spd(M, alpha, rhs):
 
 
 def _dual_gaps(data, coefs, alphas):
-    """Relative Fenchel duality gap of ||z - A c||^2 + alpha ||c||^2 per column of coefs.
+    """Relative Fenchel duality gap of ||z - A c||^2 + alpha ||c||^2 per alpha (and target).
 
     With r = z - A c, the dual point theta = 2 r gives
     D = 2 r.z - ||r||^2 - ||A^T r||^2 / alpha; the gap P - D is clipped at 0
-    (rounding) and divided by ||z||^2.
+    (rounding) and divided by ||z||^2. ``coefs`` is (p, n_alphas) or, for a
+    2-D z, (p, n_alphas, n_targets); the gaps have its shape without p.
     """
-    residuals = data.z[:, None] - data.matmul(coefs)
+    shape = coefs.shape[1:]
+    # one column per (alpha, target), in the order of coefs' flattened axes
+    z = np.tile(data.z.reshape(data.n_samples, -1), (1, alphas.size))
+    coefs = coefs.reshape(data.n_features, -1)
+    alphas = np.repeat(alphas, z.shape[1] // alphas.size)
+    residuals = z - data.matmul(coefs)
     r2 = (residuals * residuals).sum(axis=0)
     primal = r2 + alphas * (coefs * coefs).sum(axis=0)
     correlations = data.rmatmul(residuals)
     with np.errstate(divide="ignore", invalid="ignore"):
-        dual = 2 * (data.z @ residuals) - r2 - (correlations * correlations).sum(axis=0) / alphas
+        dual = (2 * (z * residuals).sum(axis=0) - r2
+                - (correlations * correlations).sum(axis=0) / alphas)
     gaps = np.where(alphas > 0, np.maximum(primal - dual, 0), np.nan)
-    scale = data.z @ data.z
-    return (gaps / scale if scale > 0 else gaps).astype(data.dtype, copy=False)
+    scale = (z * z).sum(axis=0)
+    gaps = np.divide(gaps, scale, out=gaps.copy(), where=scale > 0)
+    return gaps.reshape(shape).astype(data.dtype, copy=False)
 
 
 class _Spectrum:
