@@ -306,18 +306,20 @@ def _fold_grams(X, sample_weight, fit_intercept, precompute, folds):
 def _fold_mse(fit_path, X, y, sample_weight, fold):
     """Held-out MSE per alpha of ``fit_path`` trained on one fold's training rows.
 
-    ``fit_path(X_train, y_train, sw_train)`` returns ``(coefs, intercepts)``.
-    A 2-D y is fitted column by column on the same rows and its errors are
-    averaged over the columns.
+    ``fit_path(X_train, y_train, sw_train)`` returns ``(coefs, intercepts)``;
+    for a 2-D y it fits every target at once (coefs (p, n_alphas,
+    n_targets), intercepts (n_alphas, n_targets)) and the errors are
+    averaged over the targets.
     """
     train, test = fold
     sw_train = None if sample_weight is None else sample_weight[train]
     sw_test = None if sample_weight is None else sample_weight[test]
     X_train, X_test = _take_rows(X, train), _take_rows(X, test)
-    columns = [y] if y.ndim == 1 else y.T
-    return np.mean([_heldout_mse(X_test, column[test], sw_test,
-                                 *fit_path(X_train, column[train], sw_train))
-                    for column in columns], axis=0)
+    coefs, intercepts = fit_path(X_train, y[train], sw_train)
+    if y.ndim == 1:
+        return _heldout_mse(X_test, y[test], sw_test, coefs, intercepts)
+    return np.mean([_heldout_mse(X_test, y[test, k], sw_test, coefs[:, :, k], intercepts[:, k])
+                    for k in range(y.shape[1])], axis=0)
 
 
 def _mean_and_se(mse_path):
@@ -540,19 +542,16 @@ def ridge_path_cv(X, y, alphas, *, cv=5, selection_rule="min", fit_intercept=Tru
                           sample_weight=sw_train, method=method)
         return path.coefs, path.intercepts
 
+    # every target of a fold (and of the refit) from one factorization
     curves = map_folds(lambda fold: _fold_mse(fit_path, X, y, sample_weight, fold), folds, n_jobs)
     mse_path = np.stack(curves, axis=1)
     mse_mean, mse_se = _mean_and_se(mse_path)
     index_min, index_1se = select_alpha(grid, mse_mean, mse_se)
     chosen = index_min if selection_rule == "min" else index_1se
-    refits = [ridge_path(X, column, grid[chosen:chosen + 1], fit_intercept=fit_intercept,
-                         sample_weight=sample_weight, method=method, return_dual_gaps=True)
-              for column in ([y] if y.ndim == 1 else y.T)]
-    coef = np.array([r.coefs[:, 0] for r in refits])
-    intercept = np.array([r.intercepts[0] for r in refits])
-    dual_gap = np.array([r.dual_gaps[0] for r in refits])
-    if y.ndim == 1:
-        coef, intercept, dual_gap = coef[0], intercept[0], dual_gap[0]
+    refit = ridge_path(X, y, grid[chosen:chosen + 1], fit_intercept=fit_intercept,
+                       sample_weight=sample_weight, method=method, return_dual_gaps=True)
+    # (n_targets, n_features) like scikit-learn's coef_ for a 2-D y
+    coef, intercept, dual_gap = refit.coefs[:, 0].T, refit.intercepts[0], refit.dual_gaps[0]
     return RidgeKFoldResult(
         alphas=grid, mse_path=mse_path, mse_mean=mse_mean, mse_se=mse_se,
         alpha_min=float(grid[index_min]), alpha_1se=float(grid[index_1se]),
