@@ -59,10 +59,6 @@ cdef extern from "_cd_ops.h":
                              double* r) noexcept nogil
     float regcore_saxpy_dot(ptrdiff_t n, float a, const float* xp, const float* xj,
                             float* r) noexcept nogil
-    void regcore_dcolstats(ptrdiff_t n, const double* x, const double* w, const double* v,
-                           double* out) noexcept nogil
-    void regcore_scolstats(ptrdiff_t n, const float* x, const double* w, const float* v,
-                           double* out) noexcept nogil
     void regcore_dgrad_dense(ptrdiff_t nF, const int32_t* F, ptrdiff_t n, const double* X,
                              const double* r, double shift, const double* mu, double* out,
                              int n_threads) noexcept nogil
