@@ -9,7 +9,9 @@
  * the work from a shared counter and helper threads join in when they wake;
  * the caller never waits for a helper to start, only for chunks a helper has
  * already claimed. A helper that is late finds no chunks left and goes back
- * to sleep. A pass is at worst as slow as the serial loop plus the wake-up.
+ * to sleep. A pass is as slow as the serial loop plus the wake-up at worst,
+ * unless a helper is preempted in the middle of a chunk it claimed: the
+ * caller then waits for it (at most a time slice; chunks last about 10 us).
  *
  * The chunks split the work by index ranges fixed in advance, so results do
  * not depend on which thread ran which chunk. One job at a time: a caller
