@@ -109,6 +109,51 @@ typedef float regcore_v8f __attribute__((vector_size(32), aligned(4)));
     REGCORE_DISPATCHED(T, NAME, (ptrdiff_t n, T a, const T *xp, const T *xj, T *r), \
                        (n, a, xp, xj, r), return, REGCORE_AXPY_DOT_BODY(T, VT, W))
 
+/* out[k] = sum(xk[:n] * r[:n]) for the four columns x0..x3, r read once for
+ * the four: a pass over 5000 x 500 took 0.58 instead of 0.90 ms on one
+ * thread, 0.31 instead of 0.38 ms on two; on 500-row columns it was slower
+ * than a column at a time (REGCORE_DOT4_MIN_ROWS) */
+#define REGCORE_DOT4_MIN_ROWS 2048
+#if defined(__GNUC__) || defined(__clang__)
+#define REGCORE_DOT4_VECTOR(VT, W)                                            \
+    VT s0 = {0}, s1 = {0}, s2 = {0}, s3 = {0};                                \
+    for (; i + W <= n; i += W) {                                              \
+        VT v = *(const VT *) (r + i);                                         \
+        s0 += *(const VT *) (x0 + i) * v;                                     \
+        s1 += *(const VT *) (x1 + i) * v;                                     \
+        s2 += *(const VT *) (x2 + i) * v;                                     \
+        s3 += *(const VT *) (x3 + i) * v;                                     \
+    }                                                                         \
+    for (int l = 0; l < W; l++) {                                             \
+        a0 += s0[l];                                                          \
+        a1 += s1[l];                                                          \
+        a2 += s2[l];                                                          \
+        a3 += s3[l];                                                          \
+    }
+#else
+#define REGCORE_DOT4_VECTOR(VT, W)
+#endif
+#define REGCORE_DOT4_BODY(T, VT, W)                                           \
+    {                                                                         \
+        T a0 = 0, a1 = 0, a2 = 0, a3 = 0;                                     \
+        ptrdiff_t i = 0;                                                      \
+        REGCORE_DOT4_VECTOR(VT, W)                                            \
+        for (; i < n; i++) {                                                  \
+            a0 += x0[i] * r[i];                                               \
+            a1 += x1[i] * r[i];                                               \
+            a2 += x2[i] * r[i];                                               \
+            a3 += x3[i] * r[i];                                               \
+        }                                                                     \
+        out[0] = a0;                                                          \
+        out[1] = a1;                                                          \
+        out[2] = a2;                                                          \
+        out[3] = a3;                                                          \
+    }
+#define REGCORE_DEF_DOT4(NAME, T, VT, W)                                      \
+    REGCORE_DISPATCHED(void, NAME, (ptrdiff_t n, const T *x0, const T *x1, const T *x2, \
+                                    const T *x3, const T *r, T *out),         \
+                       (n, x0, x1, x2, x3, r, out), , REGCORE_DOT4_BODY(T, VT, W))
+
 /* out = (sum(w * x) (sum(x) when w is NULL), sum(x * x), sum(x * v)) over
  * x[:n], in one pass and in float64 (x and v float64 or float32, w float64):
  * the column statistics of a dense design. Written with vector types: left
@@ -226,19 +271,36 @@ static ptrdiff_t regcore_pass_chunks(ptrdiff_t n_cols, ptrdiff_t n, int n_thread
     return chunks < n_cols ? chunks : n_cols;
 }
 
-/* out[j] = X[:, j] . r + (T) (shift * mu[j]) for j in F[:nF] (X Fortran, n rows) */
-#define REGCORE_DEF_DENSE_GRAD(NAME, T, DOT)                                  \
+/* out[j] = X[:, j] . r + (T) (shift * mu[j]) for j in F[:nF] (X Fortran, n
+ * rows). Long columns go by fours (F[4 g : 4 g + 4] is item g, the last
+ * item may be short): the groups are fixed by F, not by the chunks, so the
+ * values do not depend on the thread count. */
+#define REGCORE_DEF_DENSE_GRAD(NAME, T, DOT, DOT4)                            \
     typedef struct {                                                          \
-        ptrdiff_t n;                                                          \
+        ptrdiff_t n, nF;                                                      \
         const T *X, *r, *mu;                                                  \
         const int32_t *F;                                                     \
         double shift;                                                         \
         T *out;                                                               \
+        int by_four;                                                          \
     } NAME##_job;                                                             \
     static void NAME##_task(void *ctx, ptrdiff_t lo, ptrdiff_t hi)            \
     {                                                                         \
         const NAME##_job *a = (const NAME##_job *) ctx;                       \
-        for (ptrdiff_t i = lo; i < hi; i++) {                                 \
+        ptrdiff_t i = lo, end = hi;                                           \
+        if (a->by_four) {                                                     \
+            i = 4 * lo;                                                       \
+            end = 4 * hi < a->nF ? 4 * hi : a->nF;                            \
+            for (; i + 4 <= end; i += 4) {                                    \
+                const int32_t *F = a->F + i;                                  \
+                T dots[4];                                                    \
+                DOT4(a->n, a->X + F[0] * a->n, a->X + F[1] * a->n, a->X + F[2] * a->n, \
+                     a->X + F[3] * a->n, a->r, dots);                         \
+                for (int k = 0; k < 4; k++)                                   \
+                    a->out[F[k]] = dots[k] + (T) (a->shift * a->mu[F[k]]);    \
+            }                                                                 \
+        }                                                                     \
+        for (; i < end; i++) {                                                \
             int32_t j = a->F[i];                                              \
             a->out[j] = DOT(a->n, a->X + j * a->n, a->r) + (T) (a->shift * a->mu[j]); \
         }                                                                     \
@@ -246,8 +308,11 @@ static ptrdiff_t regcore_pass_chunks(ptrdiff_t n_cols, ptrdiff_t n, int n_thread
     static void NAME(ptrdiff_t nF, const int32_t *F, ptrdiff_t n, const T *X, \
                      const T *r, double shift, const T *mu, T *out, int n_threads) \
     {                                                                         \
-        NAME##_job job = {n, X, r, mu, F, shift, out};                        \
-        regcore_pool_run(NAME##_task, &job, nF, regcore_pass_chunks(nF, n, n_threads), \
+        int by_four = n >= REGCORE_DOT4_MIN_ROWS;                             \
+        ptrdiff_t items = by_four ? (nF + 3) / 4 : nF;                        \
+        NAME##_job job = {n, nF, X, r, mu, F, shift, out, by_four};           \
+        regcore_pool_run(NAME##_task, &job, items,                            \
+                         regcore_pass_chunks(items, by_four ? 4 * n : n, n_threads), \
                          n_threads);                                          \
     }
 
@@ -281,8 +346,10 @@ REGCORE_DEF_AXPY_DOT(regcore_daxpy_dot, double, regcore_v4d, 4)
 REGCORE_DEF_AXPY_DOT(regcore_saxpy_dot, float, regcore_v8f, 8)
 REGCORE_DEF_COLSTATS(regcore_dcolstats, double, REGCORE_LOAD_D)
 REGCORE_DEF_COLSTATS(regcore_scolstats, float, REGCORE_LOAD_S)
-REGCORE_DEF_DENSE_GRAD(regcore_dgrad_dense, double, regcore_ddot)
-REGCORE_DEF_DENSE_GRAD(regcore_sgrad_dense, float, regcore_sdot)
+REGCORE_DEF_DOT4(regcore_ddot4, double, regcore_v4d, 4)
+REGCORE_DEF_DOT4(regcore_sdot4, float, regcore_v8f, 8)
+REGCORE_DEF_DENSE_GRAD(regcore_dgrad_dense, double, regcore_ddot, regcore_ddot4)
+REGCORE_DEF_DENSE_GRAD(regcore_sgrad_dense, float, regcore_sdot, regcore_sdot4)
 REGCORE_DEF_DENSE_COLSTATS(regcore_dcolstats_dense, double, regcore_dcolstats)
 REGCORE_DEF_DENSE_COLSTATS(regcore_scolstats_dense, float, regcore_scolstats)
 REGCORE_DEF_SDOT(regcore_dsdot_sp, double)
