@@ -45,12 +45,14 @@ cdef extern from "_cd_ops.h":
                             const double* y) noexcept nogil
     float regcore_ssdot_sp(ptrdiff_t nnz, const float* d, const int32_t* idx,
                            const float* y) noexcept nogil
-    void regcore_dsgrad_sp(ptrdiff_t nF, const int32_t* F, const int32_t* ptr,
-                           const int32_t* idx, const double* data, const double* y,
-                           double shift, const double* mu, double* out) noexcept nogil
-    void regcore_ssgrad_sp(ptrdiff_t nF, const int32_t* F, const int32_t* ptr,
-                           const int32_t* idx, const float* data, const float* y,
-                           double shift, const float* mu, float* out) noexcept nogil
+    void regcore_dsgrad_sp_pooled(ptrdiff_t nF, const int32_t* F, ptrdiff_t nnz,
+                                  const int32_t* ptr, const int32_t* idx, const double* data,
+                                  const double* y, double shift, const double* mu,
+                                  double* out, int n_threads) noexcept nogil
+    void regcore_ssgrad_sp_pooled(ptrdiff_t nF, const int32_t* F, ptrdiff_t nnz,
+                                  const int32_t* ptr, const int32_t* idx, const float* data,
+                                  const float* y, double shift, const float* mu,
+                                  float* out, int n_threads) noexcept nogil
     void regcore_daxpy_sp(ptrdiff_t nnz, double a, const double* d, const int32_t* idx,
                           double* y) noexcept nogil
     void regcore_saxpy_sp(ptrdiff_t nnz, float a, const float* d, const int32_t* idx,

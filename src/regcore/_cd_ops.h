@@ -245,6 +245,31 @@ typedef float regcore_v8f __attribute__((vector_size(32), aligned(4)));
         }                                                                     \
     }
 
+/* SGRAD over F[:nF] on the work-sharing pool, in chunks of F (each column
+ * summed by one thread); nnz counts the stored entries of those columns, a
+ * gathered entry weighing as much as four streamed ones in the size test */
+#define REGCORE_DEF_SGRAD_POOLED(NAME, T, SGRAD)                              \
+    typedef struct {                                                          \
+        const int32_t *F, *ptr, *idx;                                         \
+        const T *data, *y, *mu;                                               \
+        double shift;                                                         \
+        T *out;                                                               \
+    } NAME##_job;                                                             \
+    static void NAME##_task(void *ctx, ptrdiff_t lo, ptrdiff_t hi)            \
+    {                                                                         \
+        const NAME##_job *a = (const NAME##_job *) ctx;                       \
+        SGRAD(hi - lo, a->F + lo, a->ptr, a->idx, a->data, a->y, a->shift, a->mu, a->out); \
+    }                                                                         \
+    static void NAME(ptrdiff_t nF, const int32_t *F, ptrdiff_t nnz, const int32_t *ptr, \
+                     const int32_t *idx, const T *data, const T *y, double shift, \
+                     const T *mu, T *out, int n_threads)                      \
+    {                                                                         \
+        NAME##_job job = {F, ptr, idx, data, y, mu, shift, out};              \
+        ptrdiff_t per_column = nF > 0 ? 4 * nnz / nF + 1 : 1;                 \
+        regcore_pool_run(NAME##_task, &job, nF,                               \
+                         regcore_pass_chunks(nF, per_column, n_threads), n_threads); \
+    }
+
 /* y[idx[:nnz]] += a * data[:nnz] */
 #define REGCORE_DEF_SAXPY(NAME, T)                                            \
     static void NAME(ptrdiff_t nnz, T a, const T *data, const int32_t *idx, T *y) \
@@ -356,6 +381,8 @@ REGCORE_DEF_SDOT(regcore_dsdot_sp, double)
 REGCORE_DEF_SDOT(regcore_ssdot_sp, float)
 REGCORE_DEF_SGRAD(regcore_dsgrad_sp, double)
 REGCORE_DEF_SGRAD(regcore_ssgrad_sp, float)
+REGCORE_DEF_SGRAD_POOLED(regcore_dsgrad_sp_pooled, double, regcore_dsgrad_sp)
+REGCORE_DEF_SGRAD_POOLED(regcore_ssgrad_sp_pooled, float, regcore_ssgrad_sp)
 REGCORE_DEF_SAXPY(regcore_daxpy_sp, double)
 REGCORE_DEF_SAXPY(regcore_saxpy_sp, float)
 
