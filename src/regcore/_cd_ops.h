@@ -265,9 +265,8 @@ typedef float regcore_v8f __attribute__((vector_size(32), aligned(4)));
                      const T *mu, T *out, int n_threads)                      \
     {                                                                         \
         NAME##_job job = {F, ptr, idx, data, y, mu, shift, out};              \
-        ptrdiff_t per_column = nF > 0 ? 4 * nnz / nF + 1 : 1;                 \
         regcore_pool_run(NAME##_task, &job, nF,                               \
-                         regcore_pass_chunks(nF, per_column, n_threads), n_threads); \
+                         regcore_pass_chunks(nF, 4 * nnz, n_threads), n_threads); \
     }
 
 /* y[idx[:nnz]] += a * data[:nnz] */
@@ -277,28 +276,31 @@ typedef float regcore_v8f __attribute__((vector_size(32), aligned(4)));
         for (ptrdiff_t k = 0; k < nnz; k++) y[idx[k]] += a * data[k];         \
     }
 
-/* Passes over every column of a dense design, on the work-sharing pool
+/* Passes over the columns of a design run on the work-sharing pool
  * (_pool.h) when they are large enough; each column's result is computed by
- * one thread with the serial kernel, so it does not depend on the split. */
+ * one thread, with a kernel that does not depend on the split. */
 #define REGCORE_PASS_CHUNK (1 << 15)   /* elements per chunk: about 10 us */
 /* Smaller passes stay on the caller: waking a sleeping helper costs tens of
  * microseconds on a VM, and the 72 x 7129 passes (0.5M elements, 70 us)
  * made leukemia fits 6-8% slower on the pool. */
 #define REGCORE_PASS_MIN (1 << 20)
-static ptrdiff_t regcore_pass_chunks(ptrdiff_t n_cols, ptrdiff_t n, int n_threads)
+/* chunks for n_items items (columns or groups of columns) holding `size`
+ * elements in all */
+static ptrdiff_t regcore_pass_chunks(ptrdiff_t n_items, ptrdiff_t size, int n_threads)
 {
-    ptrdiff_t size = n_cols * n, chunks;
+    ptrdiff_t chunks;
     if (n_threads < 2 || size < REGCORE_PASS_MIN)
         return 1;
     chunks = size / REGCORE_PASS_CHUNK;
     if (chunks > 64 * (ptrdiff_t) n_threads)
         chunks = 64 * (ptrdiff_t) n_threads;
-    return chunks < n_cols ? chunks : n_cols;
+    return chunks < n_items ? chunks : n_items;
 }
 
 /* out[j] = X[:, j] . r + (T) (shift * mu[j]) for j in F[:nF] (X Fortran, n
- * rows). Long columns go by fours (F[4 g : 4 g + 4] is item g, the last
- * item may be short): the groups are fixed by F, not by the chunks, so the
+ * rows), by groups of four columns: item g is F[4 g : 4 g + 4] (the last
+ * one may be short). Long columns take a group in one DOT4 call, short ones
+ * a column at a time; the groups are fixed by F, not by the chunks, so the
  * values do not depend on the thread count. */
 #define REGCORE_DEF_DENSE_GRAD(NAME, T, DOT, DOT4)                            \
     typedef struct {                                                          \
@@ -307,38 +309,32 @@ static ptrdiff_t regcore_pass_chunks(ptrdiff_t n_cols, ptrdiff_t n, int n_thread
         const int32_t *F;                                                     \
         double shift;                                                         \
         T *out;                                                               \
-        int by_four;                                                          \
     } NAME##_job;                                                             \
     static void NAME##_task(void *ctx, ptrdiff_t lo, ptrdiff_t hi)            \
     {                                                                         \
         const NAME##_job *a = (const NAME##_job *) ctx;                       \
-        ptrdiff_t i = lo, end = hi;                                           \
-        if (a->by_four) {                                                     \
-            i = 4 * lo;                                                       \
-            end = 4 * hi < a->nF ? 4 * hi : a->nF;                            \
-            for (; i + 4 <= end; i += 4) {                                    \
-                const int32_t *F = a->F + i;                                  \
-                T dots[4];                                                    \
-                DOT4(a->n, a->X + F[0] * a->n, a->X + F[1] * a->n, a->X + F[2] * a->n, \
-                     a->X + F[3] * a->n, a->r, dots);                         \
-                for (int k = 0; k < 4; k++)                                   \
-                    a->out[F[k]] = dots[k] + (T) (a->shift * a->mu[F[k]]);    \
-            }                                                                 \
-        }                                                                     \
-        for (; i < end; i++) {                                                \
-            int32_t j = a->F[i];                                              \
-            a->out[j] = DOT(a->n, a->X + j * a->n, a->r) + (T) (a->shift * a->mu[j]); \
+        const T *X = a->X;                                                    \
+        ptrdiff_t n = a->n, i = 4 * lo, end = 4 * hi < a->nF ? 4 * hi : a->nF; \
+        T dots[4];                                                            \
+        for (; i < end; i += 4) {                                             \
+            const int32_t *F = a->F + i;                                      \
+            int width = end - i < 4 ? (int) (end - i) : 4;                    \
+            if (width == 4 && n >= REGCORE_DOT4_MIN_ROWS)                     \
+                DOT4(n, X + F[0] * n, X + F[1] * n, X + F[2] * n, X + F[3] * n, a->r, dots); \
+            else                                                              \
+                for (int k = 0; k < width; k++)                               \
+                    dots[k] = DOT(n, X + F[k] * n, a->r);                     \
+            for (int k = 0; k < width; k++)                                   \
+                a->out[F[k]] = dots[k] + (T) (a->shift * a->mu[F[k]]);        \
         }                                                                     \
     }                                                                         \
     static void NAME(ptrdiff_t nF, const int32_t *F, ptrdiff_t n, const T *X, \
                      const T *r, double shift, const T *mu, T *out, int n_threads) \
     {                                                                         \
-        int by_four = n >= REGCORE_DOT4_MIN_ROWS;                             \
-        ptrdiff_t items = by_four ? (nF + 3) / 4 : nF;                        \
-        NAME##_job job = {n, nF, X, r, mu, F, shift, out, by_four};           \
-        regcore_pool_run(NAME##_task, &job, items,                            \
-                         regcore_pass_chunks(items, by_four ? 4 * n : n, n_threads), \
-                         n_threads);                                          \
+        NAME##_job job = {n, nF, X, r, mu, F, shift, out};                    \
+        ptrdiff_t groups = (nF + 3) / 4;                                      \
+        regcore_pool_run(NAME##_task, &job, groups,                           \
+                         regcore_pass_chunks(groups, nF * n, n_threads), n_threads); \
     }
 
 /* out[3 j : 3 j + 3] = COLSTATS of X[:, j] for every column j < p */
@@ -359,7 +355,7 @@ static ptrdiff_t regcore_pass_chunks(ptrdiff_t n_cols, ptrdiff_t n, int n_thread
                      const T *v, double *out, int n_threads)                  \
     {                                                                         \
         NAME##_job job = {n, X, v, w, out};                                   \
-        regcore_pool_run(NAME##_task, &job, p, regcore_pass_chunks(p, n, n_threads), \
+        regcore_pool_run(NAME##_task, &job, p, regcore_pass_chunks(p, p * n, n_threads), \
                          n_threads);                                          \
     }
 

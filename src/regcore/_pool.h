@@ -75,14 +75,17 @@ static inline void regcore_pause(void)
  * to another job and the fields read were this job's. */
 static void regcore_pool_help(uint32_t job, int index)
 {
-    int n_wanted = REGCORE_LOAD(&regcore_pool.n_wanted);
-    regcore_task fn = REGCORE_LOAD(&regcore_pool.fn);
-    void *ctx = REGCORE_LOAD(&regcore_pool.ctx);
-    ptrdiff_t n_items = REGCORE_LOAD(&regcore_pool.n_items);
-    ptrdiff_t n_chunks = REGCORE_LOAD(&regcore_pool.n_chunks);
-    uint64_t s = REGCORE_LOAD(&regcore_pool.state);
-    if (index >= n_wanted)
+    regcore_task fn;
+    void *ctx;
+    ptrdiff_t n_items, n_chunks;
+    uint64_t s;
+    if (index >= REGCORE_LOAD(&regcore_pool.n_wanted))
         return;
+    fn = REGCORE_LOAD(&regcore_pool.fn);
+    ctx = REGCORE_LOAD(&regcore_pool.ctx);
+    n_items = REGCORE_LOAD(&regcore_pool.n_items);
+    n_chunks = REGCORE_LOAD(&regcore_pool.n_chunks);
+    s = REGCORE_LOAD(&regcore_pool.state);
     while ((uint32_t) (s >> 32) == job && (ptrdiff_t) (uint32_t) s < n_chunks) {
         if (__atomic_compare_exchange_n(&regcore_pool.state, &s, s + 1, 0,
                                         __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {

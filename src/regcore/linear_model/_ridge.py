@@ -206,8 +206,7 @@ def ridge_loo(X, y, alphas, *, criterion="loo", fit_intercept=True, sample_weigh
     method = _resolve_method(method, data, n_alphas=alphas.size, need_leverage=True)
     spectrum = _spectrum(data, method)
     residuals, one_minus_h, trace = spectrum.residuals_and_complement(alphas, data.z)
-    residuals = _with_target_axis(residuals.reshape(data.n_samples, -1)).reshape(
-        data.n_samples, alphas.size, -1)  # (n, n_alphas, n_targets) for any y
+    residuals = residuals.reshape(data.n_samples, alphas.size, -1)  # (n, n_alphas, n_targets)
     if data.fit_intercept:
         one_minus_h -= (data.sqrt_w ** 2 / data.sum_w)[:, None]
         trace += 1
