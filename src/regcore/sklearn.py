@@ -46,24 +46,35 @@ class _LinearRegressor(RegressorMixin, BaseEstimator):
         return X, y, sample_weight
 
     def _fit_targets(self, fit_one, y):
-        """Set coef_, intercept_, n_iter_ and dual_gap_ from ``fit_one(y_k, k)``,
-        which returns (coef, intercept, n_iter, dual_gap) for target column k
-        (k is None for a 1-D y)."""
+        """Fit each target with ``fit_one(y_k, k)``, which returns (coef,
+        intercept, n_iter, dual_gap) for target column k (k is None for a
+        1-D y), and set the fitted attributes (see :meth:`_set_fit`)."""
         if y.ndim == 1:
-            coef, intercept, n_iter, gap = fit_one(y, None)
-            self.coef_, self.intercept_, self.dual_gap_ = coef, float(intercept), float(gap)
+            self._set_fit(*fit_one(y, None))
+            return
+        coef, intercept, n_iter, gap = zip(*(fit_one(column, k)
+                                             for k, column in enumerate(_target_columns(y))))
+        self._set_fit(np.stack(coef), np.array(intercept, dtype=coef[0].dtype),
+                      None if n_iter[0] is None else n_iter, np.array(gap))
+
+    def _set_fit(self, coef, intercept, n_iter, dual_gap):
+        """Set coef_, intercept_, n_iter_ (unless None) and dual_gap_: coef is
+        (n_features,) for a 1-D y, else (n_targets, n_features) with one entry
+        per target in the others (n_iter may be one number for all). A single
+        target column gets scikit-learn's shapes: coef_ (n_features,),
+        intercept_ (1,), float dual_gap_, int n_iter_."""
+        if coef.ndim == 1:
+            self.coef_, self.intercept_, self.dual_gap_ = coef, float(intercept), float(dual_gap)
             if n_iter is not None:
                 self.n_iter_ = int(n_iter)
             return
-        fits = [fit_one(column, k) for k, column in enumerate(_target_columns(y))]
-        self.coef_ = np.stack([f[0] for f in fits])
-        self.intercept_ = np.array([f[1] for f in fits], dtype=self.coef_.dtype)
-        self.dual_gap_ = np.array([f[3] for f in fits])
-        if fits[0][2] is not None:
-            self.n_iter_ = [int(f[2]) for f in fits]
-        if y.shape[1] == 1:  # scikit-learn's shapes for a single-column y
-            self.coef_, self.dual_gap_ = self.coef_[0], float(self.dual_gap_[0])
-            if fits[0][2] is not None:
+        self.coef_, self.intercept_ = coef, np.asarray(intercept, dtype=coef.dtype)
+        self.dual_gap_ = np.asarray(dual_gap, dtype=float)
+        if n_iter is not None:
+            self.n_iter_ = [int(v) for v in np.broadcast_to(n_iter, coef.shape[:1])]
+        if coef.shape[0] == 1:  # scikit-learn's shapes for a single-column y
+            self.coef_, self.dual_gap_ = coef[0], float(self.dual_gap_[0])
+            if n_iter is not None:
                 self.n_iter_ = self.n_iter_[0]
 
     def predict(self, X):
@@ -426,8 +437,8 @@ class Ridge(_LinearRegressor):
     scikit-learn's ``Ridge`` objective and ``alpha`` (not divided by ``2 n``,
     unlike :class:`ElasticNet`; ``Ridge(alpha=a)`` equals
     ``ElasticNet(alpha=a / sum(w), l1_ratio=0)``). Sample weights are used as
-    given. A 2-D y (n_samples, n_targets) fits each target on its own (one
-    factorization each). Wraps :func:`regcore.linear_model.ridge_path`.
+    given. A 2-D y (n_samples, n_targets) fits each target on its own, all
+    from one factorization. Wraps :func:`regcore.linear_model.ridge_path`.
 
     Parameters
     ----------
@@ -506,9 +517,8 @@ class Ridge(_LinearRegressor):
         if self.positive:
             self._fit_targets(lambda target, k: self._fit_positive(X, target, sample_weight), y)
             return self
-        self._fit_targets(_ridge_at(X, y, self.alpha, fit_intercept=self.fit_intercept,
-                                    sample_weight=sample_weight, method=self.solver,
-                                    n_iter=1), y)
+        self._set_fit(**_ridge_at(X, y, self.alpha, fit_intercept=self.fit_intercept,
+                                  sample_weight=sample_weight, method=self.solver), n_iter=1)
         return self
 
     def _fit_positive(self, X, y, sample_weight):
@@ -524,20 +534,15 @@ class Ridge(_LinearRegressor):
         return result.coef, result.intercept, result.n_iter, result.dual_gap
 
 
-def _ridge_at(X, y, alpha, *, fit_intercept, sample_weight, method, n_iter=None):
-    """fit_one for _fit_targets: (coef, intercept, n_iter, dual_gap) of ridge at
-    one alpha for target k of y, every target solved from one factorization."""
+def _ridge_at(X, y, alpha, *, fit_intercept, sample_weight, method):
+    """Keyword arguments coef, intercept, dual_gap of :meth:`_set_fit` for
+    ridge at one alpha, every target of y solved from one factorization."""
     from .linear_model import ridge_path
 
     path = ridge_path(X, y, alpha, fit_intercept=fit_intercept, sample_weight=sample_weight,
                       method=method, return_dual_gaps=True)
-    coef, intercept, gap = path.coefs[:, 0], path.intercepts[0], path.dual_gaps[0]
-
-    def fit_one(target, k):
-        if k is None:
-            return coef, intercept, n_iter, gap
-        return coef[:, k], intercept[k], n_iter, gap[k]
-    return fit_one
+    return {"coef": path.coefs[:, 0].T, "intercept": path.intercepts[0],
+            "dual_gap": path.dual_gaps[0]}
 
 
 def _standard_error(errors):
@@ -562,7 +567,8 @@ class RidgeCV(_LinearRegressor):
     k-fold by R^2 unless told otherwise). Same objective and ``alpha`` as
     :class:`Ridge`. A 2-D y (n_samples, n_targets) gets one alpha for all
     targets, the one minimizing the error averaged over them (scikit-learn's
-    default, ``alpha_per_target=False``), then one refit per target.
+    default, ``alpha_per_target=False``); one factorization serves every
+    target, in the scoring and in the refit.
 
     Parameters
     ----------
@@ -684,8 +690,8 @@ class RidgeCV(_LinearRegressor):
         chosen = self._set_selection(alphas, scores, index_min, index_1se)
         if self.store_cv_results and errors is not None:
             self.cv_results_ = errors
-        self._fit_targets(_ridge_at(X, y, alphas[chosen], fit_intercept=self.fit_intercept,
-                                    sample_weight=sample_weight, method=method), y)
+        self._set_fit(**_ridge_at(X, y, alphas[chosen], fit_intercept=self.fit_intercept,
+                                  sample_weight=sample_weight, method=method), n_iter=None)
 
     def _fit_kfold(self, X, y, sample_weight, method):
         from .linear_model import ridge_path_cv
@@ -697,14 +703,7 @@ class RidgeCV(_LinearRegressor):
         self._set_selection(result.alphas, result.mse_mean, grid.index(result.alpha_min),
                             grid.index(result.alpha_1se))
         self.mse_path_ = result.mse_path
-        coef, intercept, gap = (np.atleast_2d(result.coef), np.atleast_1d(result.intercept),
-                                np.atleast_1d(result.dual_gap))  # one row per target
-
-        def refit(target, k):  # ridge_path_cv's refit of target k
-            row = 0 if k is None else k
-            return coef[row], intercept[row], None, gap[row]
-
-        self._fit_targets(refit, y)
+        self._set_fit(result.coef, result.intercept, None, result.dual_gap)
 
     def _set_selection(self, alphas, mean_mse, index_min, index_1se):
         """Record the CV curve and both alphas; returns the index selection_rule picks."""
