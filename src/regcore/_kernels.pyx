@@ -6,8 +6,8 @@ float32 stays float32; ``const`` memoryviews for read-only inputs; helpers are
 ``noexcept nogil``; every kernel releases the GIL. Kernels trust their caller:
 the Python layer has already checked shapes, dtypes, finiteness and ranges.
 Threaded loops use ``prange`` only above ``PARALLEL_MIN_SIZE`` elements (the
-dense passes of coordinate descent use the work-sharing pool of ``_pool.h``
-instead) and never let the result depend on the number of threads.
+passes over the design in coordinate descent use the work-sharing pool of
+``_pool.h`` instead) and never let the result depend on the number of threads.
 """
 
 cimport cython
@@ -40,14 +40,14 @@ def openmp_enabled():
 
 
 def pool_enabled():
-    """Return True when the dense passes of coordinate descent can run on the
-    work-sharing pool of ``_pool.h`` (POSIX threads; not with MSVC)."""
+    """Return True when the passes over the design in coordinate descent can
+    run on the work-sharing pool of ``_pool.h`` (POSIX threads; not with MSVC)."""
     return bool(REGCORE_HAVE_POOL)
 
 
 def pool_helper_chunks():
-    """Number of chunks of dense passes the pool's helper threads have run
-    since the module was loaded (tests check that the pool is used)."""
+    """Number of chunks of passes the pool's helper threads have run since
+    the module was loaded (tests check that the pool is used)."""
     return int(regcore_pool_helper_chunks())
 
 
@@ -61,8 +61,8 @@ def set_num_threads(int n):
 
     Results never depend on this number; only speed does. Without OpenMP
     the OpenMP kernels are serial whatever is set here (and the default is
-    1); the passes of dense coordinate descent use this many threads
-    wherever the work-sharing pool is built (see :func:`pool_enabled`).
+    1); the passes over the design in coordinate descent use this many
+    threads wherever the work-sharing pool is built (see :func:`pool_enabled`).
     """
     global _n_threads
     if n < 1:

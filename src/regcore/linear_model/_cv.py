@@ -235,9 +235,15 @@ def _take_rows(X, idx):
 
 
 def _heldout_mse(X, y, sample_weight, coefs, intercepts):
-    """Weighted mean squared error of every column of coefs on (X, y)."""
-    residuals = y[:, None] - (np.asarray(X @ coefs) + intercepts)
-    return np.average(residuals * residuals, axis=0, weights=sample_weight)
+    """Weighted mean squared error of every column of coefs (every alpha) on
+    (X, y); for a 2-D y, coefs is (p, n_alphas, n_targets), intercepts
+    (n_alphas, n_targets), and the errors are averaged over the targets.
+    X is read once for all of them."""
+    fitted = np.asarray(X @ coefs.reshape(X.shape[1], -1)).reshape(
+        (X.shape[0],) + coefs.shape[1:]) + intercepts
+    residuals = y[:, None] - fitted
+    mse = np.average(residuals * residuals, axis=0, weights=sample_weight)
+    return mse if y.ndim == 1 else mse.mean(axis=-1)
 
 
 class _FoldGrams:
@@ -307,19 +313,13 @@ def _fold_mse(fit_path, X, y, sample_weight, fold):
     """Held-out MSE per alpha of ``fit_path`` trained on one fold's training rows.
 
     ``fit_path(X_train, y_train, sw_train)`` returns ``(coefs, intercepts)``;
-    for a 2-D y it fits every target at once (coefs (p, n_alphas,
-    n_targets), intercepts (n_alphas, n_targets)) and the errors are
-    averaged over the targets.
+    for a 2-D y it fits every target at once (see :func:`_heldout_mse`).
     """
     train, test = fold
     sw_train = None if sample_weight is None else sample_weight[train]
     sw_test = None if sample_weight is None else sample_weight[test]
-    X_train, X_test = _take_rows(X, train), _take_rows(X, test)
-    coefs, intercepts = fit_path(X_train, y[train], sw_train)
-    if y.ndim == 1:
-        return _heldout_mse(X_test, y[test], sw_test, coefs, intercepts)
-    return np.mean([_heldout_mse(X_test, y[test, k], sw_test, coefs[:, :, k], intercepts[:, k])
-                    for k in range(y.shape[1])], axis=0)
+    coefs, intercepts = fit_path(_take_rows(X, train), y[train], sw_train)
+    return _heldout_mse(_take_rows(X, test), y[test], sw_test, coefs, intercepts)
 
 
 def _mean_and_se(mse_path):
