@@ -325,10 +325,28 @@ def test_lazy_gram_columns_match_design(rng, sparse):
 
 def test_user_gram_matrix(rng):
     X, y = make_problem(rng, n=80, p=20)
+    X += 3.0  # columns far from centred: the two Gram conventions differ
     Xc = X - X.mean(axis=0)
     by_gram = enet_path(X, y, alphas=5, precompute=Xc.T @ Xc, tol=1e-12)
     by_design = enet_path(X, y, alphas=5, precompute=False, tol=1e-12)
     np.testing.assert_allclose(by_gram.coefs, by_design.coefs, atol=1e-9)
+    # scikit-learn's convention (uncentred X^T X) is centred, with a warning
+    with pytest.warns(UserWarning, match="Gram matrix of the uncentred X"):
+        uncentred = enet_path(X, y, alphas=5, precompute=X.T @ X, tol=1e-12)
+    np.testing.assert_allclose(uncentred.coefs, by_design.coefs, atol=1e-9)
+
+
+@pytest.mark.parametrize("make_gram, match", [
+    (lambda X, Xc: np.eye(X.shape[1]), "precompute does not match X"),
+    (lambda X, Xc: Xc.T @ Xc * 1.01, "precompute does not match X"),
+    (lambda X, Xc: Xc.T @ Xc + np.triu(np.ones((X.shape[1],) * 2), 1), "symmetric"),
+    (lambda X, Xc: (Xc.T @ Xc)[:, ::-1].copy(), "symmetric|does not match"),
+])
+def test_user_gram_matrix_that_does_not_match_x_is_refused(rng, make_gram, match):
+    X, y = make_problem(rng, n=80, p=20)
+    Xc = X - X.mean(axis=0)
+    with pytest.raises(ValueError, match=match):
+        enet_fit(X, y, alpha=0.1, precompute=make_gram(X, Xc))
 
 
 # --- closed forms --------------------------------------------------------------------
@@ -438,6 +456,35 @@ def test_alpha_max_is_the_smallest_all_zero_alpha(rng):
         assert np.count_nonzero(below.coef) >= 1
 
 
+def test_alpha_max_under_the_positive_constraint(rng):
+    X, y = make_problem(rng)
+    y = -X[:, 0] + 0.3 * rng.standard_normal(X.shape[0])  # the strongest link is negative
+    Xc, yc = X - X.mean(0), y - y.mean()
+    top = alpha_max(X, y, positive=True)
+    assert top == pytest.approx(max((Xc.T @ yc).max(), 0) / len(y), rel=1e-12)
+    assert top < alpha_max(X, y)
+    at = enet_fit(X, y, alpha=top, l1_ratio=1.0, positive=True, tol=1e-12)
+    below = enet_fit(X, y, alpha=top * 0.99, l1_ratio=1.0, positive=True, tol=1e-12)
+    assert not at.coef.any() and np.count_nonzero(below.coef) >= 1
+    path = lasso_path(X, y, alphas=5, positive=True)
+    assert path.alphas[0] == pytest.approx(top, rel=1e-12)
+    assert np.count_nonzero(path.coefs[:, 1]) >= 1  # only the first alpha is all zero
+
+
+def test_alpha_grid_starts_at_a_tiny_alpha_max(rng):
+    # float32 data at a 1e-4 scale: alpha_max ~ 1e-8 is below float32's
+    # resolution (1e-6), and the grid must still start there
+    from regcore.linear_model import alpha_grid
+
+    X, y = make_problem(rng, n=100, p=10)
+    X, y = (X * 1e-4).astype(np.float32), (y * 1e-4).astype(np.float32)
+    top = alpha_max(X, y)
+    grid = alpha_grid(X, y, n_alphas=10)
+    assert top < 1e-6
+    assert grid[0] == pytest.approx(top, rel=1e-6) and grid[-1] == pytest.approx(top * 1e-3)
+    assert alpha_grid(X, np.full(100, 2.0, dtype=np.float32), n_alphas=3)[0] > 0
+
+
 def test_path_shape_order_and_pointwise_fits(rng):
     X, y = make_problem(rng)
     res = enet_path(X, y, l1_ratio=0.8, alphas=[0.01, 0.5, 0.1], tol=1e-12)
@@ -517,6 +564,86 @@ def test_read_only_and_c_ordered_inputs(rng):
     c = enet_fit(Xf[:, ::1], y, alpha=0.1, tol=1e-12)
     np.testing.assert_allclose(a.coef, b.coef, atol=1e-12)
     np.testing.assert_allclose(a.coef, c.coef, atol=1e-12)
+
+
+# --- columns whose mean dwarfs their spread (timestamps, years, offsets) ----------------
+
+def offset_problem(rng, offset, n=60, p=15):
+    Z = rng.standard_normal((n, p)) * rng.uniform(0.5, 2, p)
+    y = Z[:, :3] @ [1.5, -2.0, 0.7] + 0.3 * rng.standard_normal(n) + 5
+    return Z + offset * rng.uniform(0.5, 1.5, p), y
+
+
+@pytest.mark.parametrize("dtype, sparse, offsets, tol", [
+    (np.float64, False, [10.0, 1e3, 1e6, 1e9], 1e-12),   # centred in a copy from 1e4 on
+    (np.float64, True, [10.0, 1e3], 1e-12),
+    (np.float32, False, [3.0, 10.0, 1e3, 1e5], 1e-6),     # centred in a copy from 30 on
+    (np.float32, True, [3.0, 10.0, 1e3], 1e-6),           # solved in float64 from 30 on
+])
+def test_certificate_holds_for_columns_with_large_means(rng, dtype, sparse, offsets, tol):
+    # the terms of implicit centring grow with |mean_j| / std_j: the kernel
+    # re-centres the residual at every certificate, and beyond a ratio a
+    # dense X is centred in a copy and a sparse float32 X solved in float64
+    for offset in offsets:
+        X, y = offset_problem(rng, offset)
+        X, y = X.astype(dtype), y.astype(dtype)
+        Xc, yc = centred_weighted(X, y, None, True)
+        alpha = np.abs(Xc.T @ yc).max() / len(y) / 20
+        for a in (alpha, alpha / 10):
+            fit = enet_fit(sp.csc_matrix(X) if sparse else X, y, alpha=a, l1_ratio=1.0,
+                           tol=tol, max_iter=10_000)
+            assert fit.converged and fit.coef.dtype == dtype
+            assert independent_gap(X, y, fit.coef, a, 1.0) <= 1.01 * tol
+            centred = enet_fit(Xc, yc, alpha=a, l1_ratio=1.0, tol=1e-14, fit_intercept=False)
+            np.testing.assert_allclose(fit.coef, centred.coef,
+                                       atol=1e-3 if dtype == np.float32 else 1e-6)
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+def test_weighted_certificate_holds_for_columns_with_large_means(rng, sparse):
+    # the residual is re-centred along sqrt(w), the weighted centring vector
+    X, y = offset_problem(rng, 1e3)
+    w = rng.uniform(0.1, 3.0, len(y))
+    Xc, yc = centred_weighted(X, y, w, True)
+    top = np.abs(Xc.T @ yc).max() / len(y)
+    for alpha in (top / 5, top / 20, top / 100):
+        fit = enet_fit(sp.csc_matrix(X) if sparse else X, y, alpha=alpha, l1_ratio=1.0,
+                       sample_weight=w, tol=1e-12, max_iter=10_000)
+        assert fit.converged
+        assert independent_gap(X, y, fit.coef, alpha, 1.0, sample_weight=w) <= 1.01e-12
+
+
+def test_timestamp_feature_matches_sklearn(rng):
+    from sklearn.linear_model import Lasso
+
+    t = 1.7e9 + rng.uniform(0, 3600, 200)
+    y = 0.01 * (t - t.mean()) + rng.standard_normal(200)
+    fit = enet_fit(t[:, None], y, alpha=0.1, l1_ratio=1.0, tol=1e-12)
+    ref = Lasso(alpha=0.1, tol=1e-12, max_iter=100_000).fit(t[:, None], y)
+    np.testing.assert_allclose(fit.coef, ref.coef_, rtol=1e-8)
+    np.testing.assert_allclose(fit.intercept, ref.intercept_, rtol=1e-12)
+
+
+def test_sparse_column_with_too_large_a_mean_is_refused(rng):
+    X, y = offset_problem(rng, 1e6)
+    for dtype in (np.float64, np.float32):
+        with pytest.raises(ValueError, match="sparse X has a mean .* times its standard deviation"):
+            enet_fit(sp.csc_matrix(X.astype(dtype)), y, alpha=0.01)
+    fit = enet_fit(sp.csc_matrix(X), y, alpha=0.01, fit_intercept=False)  # nothing to centre
+    assert fit.coef.shape == (X.shape[1],)
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+def test_nearly_constant_column_keeps_its_norm(rng, sparse):
+    # std / |mean| = 1e-9 (dense) or 1e-3 (sparse): the one-pass centred norm
+    # sq - n mean^2 is rounding noise there, and the column is not constant
+    X, y = make_problem(rng, n=50, p=5)
+    X[:, 0] += 1e3 if sparse else 1e9
+    Xc = X - X.mean(0)
+    fit = enet_fit(sp.csc_matrix(X) if sparse else X, y, alpha=1e-3, l1_ratio=1.0, tol=1e-12)
+    ref = enet_fit(Xc, y, alpha=1e-3, l1_ratio=1.0, tol=1e-14)
+    np.testing.assert_allclose(fit.coef, ref.coef, rtol=1e-7)
+    assert abs(fit.coef[0]) > 1
 
 
 def test_constant_target_gives_zero_model():

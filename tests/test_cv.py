@@ -202,6 +202,18 @@ def test_elasticnetcv_picks_the_same_pair_as_sklearn():
     np.testing.assert_allclose(res.mse_path, expected.mse_path_, rtol=1e-6)
 
 
+def test_positive_lassocv_grid_and_choice_match_sklearn():
+    # the grid starts at the largest positive correlation, not the largest |.|
+    X, y, _ = regression(seed=2)
+    y = -y
+    expected = sklm.LassoCV(positive=True, cv=KFold(3), alphas=20, tol=1e-12,
+                            max_iter=100000).fit(X, y)
+    res = enet_path_cv(X, y, l1_ratio=1.0, alphas=20, cv=3, positive=True, tol=1e-12)
+    np.testing.assert_allclose(res.alphas[0], expected.alphas_, rtol=1e-10)
+    assert res.alpha == pytest.approx(expected.alpha_, rel=1e-12)
+    np.testing.assert_allclose(res.fit.coef, expected.coef_, rtol=1e-6, atol=1e-8)
+
+
 def test_one_se_rule_and_refit():
     X, y, _ = regression(seed=2)
     res = enet_path_cv(X, y, l1_ratio=1.0, alphas=40, cv=5, selection_rule="1se", tol=1e-8)

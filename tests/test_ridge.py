@@ -352,6 +352,27 @@ def test_float32_loo_tracks_float64_for_wide_problems():
     assert single.alpha == np.float32(exact.alpha)
 
 
+@pytest.mark.parametrize("shape", [(200, 30), (30, 200)])
+def test_float32_ill_conditioned_spectrum_is_computed_in_float64(shape):
+    # columns with means 100x their spread and no intercept: lam_max * eps32
+    # is far above the smallest alphas, which a float32 spectrum cannot resolve
+    rng = np.random.default_rng(15)
+    X = rng.standard_normal(shape) + 100
+    y = 2 * X[:, 0] - X[:, 1] + rng.standard_normal(shape[0]) + 3
+    alphas = np.logspace(-3, 3, 13)
+    X32, y32 = X.astype(np.float32), y.astype(np.float32)
+    exact = ridge_loo(X32.astype(np.float64), y32.astype(np.float64), alphas,
+                      fit_intercept=False)
+    single = ridge_loo(X32, y32, alphas, fit_intercept=False)
+    assert single.alpha == np.float32(exact.alpha) and single.coef.dtype == np.float32
+    np.testing.assert_allclose(single.scores, exact.scores, rtol=1e-4)
+    path64 = ridge_path(X32.astype(np.float64), y32.astype(np.float64), alphas,
+                        fit_intercept=False, method="eigh")
+    path32 = ridge_path(X32, y32, alphas, fit_intercept=False, method="eigh")
+    assert path32.coefs.dtype == np.float32
+    np.testing.assert_allclose(path32.coefs, path64.coefs, rtol=1e-4, atol=1e-5)
+
+
 def test_results_pickle():
     import pickle
 

@@ -31,6 +31,8 @@ cdef struct _Solver:
     double nd                 # n as a double
     const void* y             # floating[n], centred and scaled target (design mode)
     const void* mu            # floating[p], column means used for implicit centring
+    const void* v             # floating[n], sqrt(w) (NULL: unweighted, v = 1)
+    bint centred              # an intercept is fitted (R is orthogonal to v)
     const void* norm2         # floating[p], ||Xc_j||^2
     const double* colnorm     # [p], ||Xc_j||
     const double* lam1        # [p] n * alpha * l1_ratio * pf
@@ -713,6 +715,30 @@ cdef double _ref_distance(_Solver* S, floating* beta) noexcept nogil:
     return sqrt(max(d2 - S.nd * d * d, 0.0))
 
 
+cdef void _fold_offset(_Solver* S, floating* beta) noexcept nogil:
+    # r += c v, then c = -(v . r) / n: R = r + c v is the same residual, made
+    # exactly orthogonal to v (a rounded r has a small component along v).
+    # With large column means, c = mu . b is large and ||r||^2 - n c^2 and
+    # Xs_j . r + n c mu_j cancel, and mu_j times that stray component spoils
+    # Xs_j . r: done at every outer gap, this keeps the certificate accurate
+    # (then c is tiny, and the inner solves move it little once converged).
+    cdef floating* r = <floating*> S.r
+    cdef const floating* v = <const floating*> S.v
+    cdef double c = S.c, vr = 0
+    cdef Py_ssize_t i
+    if S.cov or not S.centred:
+        return
+    if v == NULL:
+        for i in range(S.n):
+            r[i] += <floating> c
+            vr += r[i]
+    else:
+        for i in range(S.n):
+            r[i] += <floating> (c * v[i])
+            vr += v[i] * r[i]
+    S.c = -vr / S.nd
+
+
 cdef double _outer_gap(_Solver* S, floating* beta, const int32_t* F, Py_ssize_t nF,
                        bint grad_valid, bint state_exact) noexcept nogil:
     """Certified duality gap of the whole problem at the residual dual point.
@@ -738,6 +764,7 @@ cdef double _outer_gap(_Solver* S, floating* beta, const int32_t* F, Py_ssize_t 
             S.since_reset = 0
         else:
             S.since_reset += 1
+    _fold_offset(S, beta)
     if not grad_valid:
         _fill_grad(S, beta, F, nF)
     _residual_stats(S, beta, F, nF, &rr, &yr)
@@ -1059,7 +1086,8 @@ def cd_workspace(Py_ssize_t n, Py_ssize_t p, Py_ssize_t k, bint covariance, int 
 
 def enet_cd(floating[::1] beta, int layout, const floating[::1] X_data,
             const int32_t[::1] X_indices, const int32_t[::1] X_indptr, Py_ssize_t n,
-            const floating[::1] y, const floating[::1] mu, const floating[::1] norm2,
+            const floating[::1] y, const floating[::1] mu, bint centred,
+            const floating[::1] sqrt_w, const floating[::1] norm2,
             const double[::1] lam1, const double[::1] lam2, bint positive,
             bint covariance, floating[::1, :] G, uint8_t[::1] cached,
             const floating[::1] Xty, double yy,
@@ -1071,7 +1099,9 @@ def enet_cd(floating[::1] beta, int layout, const floating[::1] X_data,
     """Elastic net by working-set coordinate descent; see the top of _cd.pxi.
 
     Minimises 1/2 ||y - Xc b||^2 + sum_j lam1_j |b_j| + lam2_j/2 b_j^2 where
-    Xc = Xs - v mu^T is the implicitly centred design. ``layout`` 0: dense
+    Xc = Xs - v mu^T is the implicitly centred design (v = ``sqrt_w``, the
+    square roots of the weights scaled to sum to n, or empty for v = 1);
+    ``centred`` says an intercept is fitted (y and R orthogonal to v). ``layout`` 0: dense
     Fortran-ordered ``X_data`` (n * p values); 1: CSC (data, indices, indptr);
     2: no design (covariance mode with a full Gram matrix). ``covariance``
     selects Gram-column updates; with a design, missing columns of ``G`` are
@@ -1144,6 +1174,8 @@ def enet_cd(floating[::1] beta, int layout, const floating[::1] X_data,
     S.nd = <double> n
     S.y = &y[0] if y.shape[0] > 0 else NULL
     S.mu = &mu[0]
+    S.v = &sqrt_w[0] if sqrt_w.shape[0] > 0 else NULL
+    S.centred = centred
     S.norm2 = &norm2[0]
     S.lam1 = &lam1[0]
     S.lam2 = &lam2[0]

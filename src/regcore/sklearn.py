@@ -138,8 +138,10 @@ class ElasticNet(_LinearRegressor):
     l1_ratio : float, default=0.5
         Mix of L1 (1.0) and L2 (0.0) penalties, in [0, 1].
     fit_intercept : bool, default=True
-    precompute : "auto" or bool, default=False
-        Use the Gram matrix X^T X ("auto": when n_samples >> n_features).
+    precompute : "auto", bool or ndarray, default=False
+        Use the Gram matrix X^T X ("auto": when n_samples >> n_features). An
+        array is checked against X; scikit-learn's uncentred ``X.T @ X`` is
+        centred (with a warning) when an intercept is fitted.
     max_iter : int, default=1000
     copy_X : bool, default=True
         Accepted for scikit-learn compatibility: regcore never modifies X.

@@ -10,10 +10,14 @@ used as given (no rescaling, unlike glmnet), and the intercept ``b`` never
 penalized. ``tol`` and the reported duality gaps are relative to
 ``||y - mean_w(y)||^2_w / (2 n)``.
 
-The design is never centred in memory: the kernels centre implicitly through
+The design is not centred in memory: the kernels centre implicitly through
 the column means, so dense input is not copied unless it is C-ordered (copied
 once to Fortran order, which makes column access contiguous) or weighted
-(rows scaled by sqrt(w)); sparse input is never densified.
+(rows scaled by sqrt(w)); sparse input is never densified. Implicit centring
+rounds badly when a column's mean is large against its spread (timestamps,
+years, a large constant offset): then a dense design is centred in a copy, as
+scikit-learn always does, and a sparse float32 design is solved in float64
+(see ``MAX_IMPLICIT_OFFSET``).
 """
 
 import numbers
@@ -36,6 +40,23 @@ MAX_GRAM_FEATURES = 8_000
 # First working set: up to twice this many KKT violators (fewer outer passes
 # while the support is discovered; measured faster on 3 of 4 benchmark designs).
 INITIAL_WS_HINT = 32
+# Implicit centring reads Xs_j . r with r = y - Xs b: its rounding error
+# grows with |mean_j| / std_j (the kernel re-centres r at every certificate,
+# see _fold_offset in _cd_solver.pxi). Above this ratio, by (sparse, dtype), a
+# dense design is centred in a copy, a sparse float32 one is solved in float64
+# and a sparse float64 one is refused. Measured against independent float64
+# gaps (random problems, columns with means up to 1e7 times their spread):
+# float32 certificates at tol 1e-6 held up to ratios of about 90 and came out
+# 2-28x optimistic from 300 on; float64 ones at tol 1e-12 held up to 3e4 and
+# came out 10-400x optimistic from 1e5 on.
+MAX_IMPLICIT_OFFSET = {(False, np.dtype(np.float32)): 30.0,
+                       (False, np.dtype(np.float64)): 1e4,
+                       (True, np.dtype(np.float32)): 30.0,
+                       (True, np.dtype(np.float64)): 1e4}
+# The one-pass centred norm sq_j - n mean_j^2 has a relative rounding error of
+# about eps (1 + mean_j^2 / var_j); above this mean_j^2 / var_j it is
+# recomputed from the centred entries.
+ONE_PASS_NORM_LIMIT = 1e4
 
 
 def _is_sparse(X):
@@ -68,10 +89,13 @@ class _Problem:
         self.fit_intercept = bool(fit_intercept)
         self.weights = self._check_weights(sample_weight)
         self.pf = self._check_penalty_factor(penalty_factor)
+        self.out_dtype = self.dtype  # of coefficients and intercepts returned
+        self.x_shift = np.zeros(p)   # subtracted from X in a centred copy
         self._center(X, y)
-        if check_input and not self.sparse and not np.isfinite(self.sq_norms).all():
-            check_finite(X, "X")  # names NaN or infinity
+        if check_input and not np.isfinite(self.sq_norms).all():
+            check_finite(X.data if self.sparse else X, "X")  # names NaN or infinity
             raise ValueError("X has entries too large: their squares overflow float64")
+        self._center_accurately(X, y)
         self._unpenalized()
         self.G = None
 
@@ -113,7 +137,39 @@ class _Problem:
             return np.ones(self.p)
         return check_per_feature(penalty_factor, "penalty_factor", self.p, nonnegative=True)
 
-    # -- implicit centring ----------------------------------------------------------
+    # -- centring ---------------------------------------------------------------------
+
+    def _offset_ratio(self):
+        """Largest |mean_j| / std_j over the non-constant columns (0 without intercept)."""
+        live = self.norm2 > 0
+        if not self.fit_intercept or not live.any():
+            return 0.0
+        return float(np.sqrt(np.max(self.n * self.x_offset[live] ** 2
+                                    / self.norm2[live].astype(np.float64))))
+
+    def _center_accurately(self, X, y):
+        """Centre a dense X in a copy or solve a sparse float32 X in float64, when
+        implicit centring would round too much (MAX_IMPLICIT_OFFSET)."""
+        ratio = self._offset_ratio()
+        if ratio <= MAX_IMPLICIT_OFFSET[self.sparse, self.dtype]:
+            return
+        if not self.sparse:
+            self.x_shift = self.x_offset.copy()
+            X = np.subtract(X, self.x_shift.astype(self.dtype), order="F")
+        elif self.dtype == np.float32:
+            self.dtype = np.dtype(np.float64)
+            X, y = X.astype(np.float64), np.asarray(y, dtype=np.float64)
+            self._center(X, y)
+            self._center_accurately(X, y)  # refused if float64 is not enough either
+            return
+        else:
+            raise ValueError(
+                f"a column of sparse X has a mean {ratio:.3g} times its standard deviation; "
+                f"above {MAX_IMPLICIT_OFFSET[True, self.dtype]:g} the implicit centring of "
+                f"a sparse X cannot be made accurate: subtract that column's mean, pass X "
+                f"dense, or use fit_intercept=False")
+        self._center(X, y)
+
 
     def _center(self, X, y):
         n, dt = self.n, self.dtype
@@ -156,13 +212,39 @@ class _Problem:
         mean = sums / n
         if not self.fit_intercept:
             mean = np.zeros(self.p)
-        self.x_offset = mean
+        self.x_offset = mean  # of the design as stored
+        self.x_mean = mean + self.x_shift  # of X as given
         with np.errstate(invalid="ignore", over="ignore"):  # NaN/inf X is refused next
             norm2 = sq - n * mean**2
-            # A centred column whose norm is rounding noise is constant: coef 0.
-            norm2[norm2 <= 1e-10 * np.maximum(sq, np.finfo(np.float64).tiny)] = 0.0
+            inexact = n * mean**2 > ONE_PASS_NORM_LIMIT * np.abs(norm2)
+            if inexact.any():
+                norm2[inexact] = self._centered_norms(np.flatnonzero(inexact), mean, sw)
+            # A column whose centred entries are rounding noise (std / |mean|
+            # below 4 eps) is constant: coef 0.
+            norm2[norm2 <= (4 * np.finfo(np.float64).eps) ** 2 * sq] = 0.0
         self.norm2 = norm2.astype(dt)
         self.mu = mean.astype(dt)
+        self.sqrt_w = np.zeros(0, dtype=dt) if sw is None else sw.astype(dt)
+
+    def _centered_norms(self, cols, mean, sw):
+        """||Xs_j - sqrt(w) mean_j||^2 for the columns ``cols``, from the centred entries."""
+        n = self.n
+        v = np.ones(n) if sw is None else sw
+        if not self.sparse:
+            out = np.empty(cols.size)
+            for start in range(0, cols.size, 256):  # bounded float64 temporaries
+                c = cols[start:start + 256]
+                block = np.asarray(self.X[:, c], dtype=np.float64) - np.outer(v, mean[c])
+                out[start:start + 256] = np.einsum("ij,ij->j", block, block)
+            return out
+        out = np.empty(cols.size)
+        for k, j in enumerate(cols):
+            rows = self.indices[self.indptr[j]:self.indptr[j + 1]]
+            stored = self.data[self.indptr[j]:self.indptr[j + 1]].astype(np.float64)
+            stored -= v[rows] * mean[j]
+            unstored = n - rows.size if sw is None else n - float(np.sum(sw[rows] ** 2))
+            out[k] = stored @ stored + max(unstored, 0.0) * mean[j] ** 2
+        return out
 
     def _centered_columns(self, cols):
         """Dense Xc[:, cols] (n x len(cols)) in float64."""
@@ -197,11 +279,7 @@ class _Problem:
     def use_covariance(self, precompute, n_alphas):
         """Decide covariance updates and prepare (lazily or fully) the Gram buffer."""
         if isinstance(precompute, np.ndarray):
-            G = as_float_array(precompute, "precompute", dtype=self.dtype)
-            if G.shape != (self.p, self.p):
-                raise ValueError(f"precompute must be a ({self.p}, {self.p}) Gram matrix, "
-                                 f"got shape {G.shape}")
-            self._set_gram(np.asfortranarray(G), cached=True)
+            self._set_gram(self._check_gram(precompute), cached=True)
             return True
         if precompute == "auto":
             # One alpha touches few columns: the design is cheaper than any Gram.
@@ -223,6 +301,38 @@ class _Problem:
                 self._set_gram(np.zeros((self.p, self.p), dtype=self.dtype, order="F"),
                                cached=False)
         return True
+
+    def _check_gram(self, G):
+        """A user's Gram matrix, checked against X (the certificate rests on it).
+
+        It must be Xc^T Xc for the centred, sqrt(weight)-scaled design: its
+        diagonal is compared with the column norms and one off-diagonal entry
+        with the product of its columns. scikit-learn's convention, the Gram
+        of the uncentred X, is accepted with a warning and centred.
+        """
+        G = as_float_array(G, "precompute", dtype=self.dtype)
+        if G.shape != (self.p, self.p):
+            raise ValueError(f"precompute must be a ({self.p}, {self.p}) Gram matrix, "
+                             f"got shape {G.shape}")
+        rtol = 1e-4 if self.dtype == np.float32 else 1e-8
+        if not np.allclose(G, G.T, rtol=rtol, atol=0):
+            raise ValueError("precompute must be a symmetric Gram matrix")
+        diag = np.diag(G).astype(np.float64)
+        if self.fit_intercept and _close(diag, self.sq_norms, rtol) \
+                and not _close(diag, self.norm2, rtol):
+            warnings.warn("precompute is the Gram matrix of the uncentred X; centring it "
+                          "(fit_intercept=True)", UserWarning, stacklevel=4)
+            G = G - self.n * np.outer(self.x_offset, self.x_offset).astype(self.dtype)
+            diag = np.diag(G).astype(np.float64)
+        i, j = 0, self.p - 1
+        cols = self._centered_columns(np.array([i, j]))
+        if not (_close(diag, self.norm2, rtol)
+                and _close(np.array([G[i, j]]), np.array([cols[:, 0] @ cols[:, 1]]), rtol,
+                           scale=np.sqrt(diag[i] * diag[j]))):
+            raise ValueError("precompute does not match X: it must be the Gram matrix "
+                             "Xc^T Xc of the centred (and sqrt(sample_weight)-scaled) "
+                             "design; pass precompute=True to have it computed")
+        return np.asfortranarray(G)
 
     def _full_gram(self):
         if self.sparse:
@@ -274,7 +384,7 @@ class _Problem:
             valid = True
         _, gap, n_iter, _ = _kernels.enet_cd(
             coef, layout, data, self.indices, self.indptr, self.n, self.y, self.mu,
-            self.norm2, lam1, lam2, bool(positive), bool(covariance), G, cached, Xty,
+            self.fit_intercept, self.sqrt_w, self.norm2, lam1, lam2, bool(positive), bool(covariance), G, cached, Xty,
             self.yy, self.U, self.GU, self.Ginv, self.XtyU, tol * self.yy / 2,
             int(max_iter), buf, valid, INITIAL_WS_HINT, bool(screen), bool(anderson),
             self._workspace(covariance), carry)
@@ -313,10 +423,11 @@ class _Problem:
     def intercept(self, coef):
         if not self.fit_intercept:
             return 0.0
-        return float(self.y_offset - _sum_of_products(self.x_offset, coef))
+        return float(self.y_offset - _sum_of_products(self.x_mean, coef))
 
-    def alpha_max(self, l1_ratio):
-        """Smallest alpha whose solution is all zero (penalized features)."""
+    def alpha_max(self, l1_ratio, positive=False):
+        """Smallest alpha whose solution is all zero (penalized features); with
+        ``positive`` only positive correlations count."""
         penalized = self.pf > 0
         if not penalized.any():
             raise ValueError("penalty_factor is zero for every feature: no feature is "
@@ -328,10 +439,19 @@ class _Problem:
         if self.U.size:
             XcU = self._centered_columns(self.U)
             R = R - XcU @ (self.Ginv @ (XcU.T @ R))
-        # R is orthogonal to sqrt(w), so Xs^T R = Xc^T R: no explicit centring.
-        grad = np.abs(self._xs_t_dot(R[:, None]).ravel())
+        # Xc^T R = Xs^T R - mu (v . R) with v = sqrt(w); v . R is 0 up to the
+        # rounding of y's centring, which large column means would amplify
+        v = np.ones(self.n) if self.weights is None else np.sqrt(self.weights)
+        grad = self._xs_t_dot(R[:, None]).ravel() - self.x_offset * float(v @ R)
+        grad = np.maximum(grad, 0.0) if positive else np.abs(grad)
         grad[self.norm2 == 0] = 0.0
         return float(np.max(grad[penalized] / (self.n * l1_ratio * self.pf[penalized])))
+
+
+def _close(a, b, rtol, scale=None):
+    """|a - b| <= rtol * scale elementwise (scale defaults to max(|a|, |b|))."""
+    scale = np.maximum(np.abs(a), np.abs(b)) if scale is None else scale
+    return bool(np.all(np.abs(a - b) <= rtol * scale))
 
 
 def _sum_of_products(a, b):
@@ -356,11 +476,11 @@ def _check_coef_init(coef_init, problem, positive):
     return coef
 
 
-def _alpha_grid(alphas, eps, problem, l1_ratio):
+def _alpha_grid(alphas, eps, problem, l1_ratio, positive):
     if isinstance(alphas, numbers.Integral) and not isinstance(alphas, bool):
         n_alphas = check_scalar(alphas, "alphas", lo=1, hi=MAX_N_ALPHAS, integer=True)
         eps = check_scalar(eps, "eps", lo=0.0, hi=1.0, lo_open=True)
-        top = problem.alpha_max(l1_ratio)
+        top = problem.alpha_max(l1_ratio, positive)
         if top == 0:  # X^T y = 0: coef = 0 for every alpha; any grid will do
             top = 1.0
         return top * np.logspace(0, np.log10(eps), n_alphas)
@@ -423,7 +543,10 @@ def enet_path(X, y, *, l1_ratio=0.5, alphas=100, eps=1e-3, tol=1e-4, max_iter=10
         dense X, lazily cached columns for sparse X) and never for a single
         alpha, where the design is cheaper; "lazy" computes a Gram column the
         first time its feature moves; True computes the full Gram; an ndarray
-        is taken as the Gram matrix of the centred, weighted design.
+        is taken as the Gram matrix of the centred, weighted design, checked
+        against X (its diagonal and one entry): scikit-learn's uncentred
+        ``X.T @ X`` is centred with a warning, a matrix that does not match
+        is refused.
     check_input : bool, default True
         Check X and y for NaN/inf (shapes and ranges are always checked).
 
@@ -437,7 +560,12 @@ def enet_path(X, y, *, l1_ratio=0.5, alphas=100, eps=1e-3, tol=1e-4, max_iter=10
     -----
     A constant (after weighting) column gets coefficient 0. A
     :class:`ConvergenceWarning` is emitted when some alpha stops at max_iter
-    with a gap above ``tol``.
+    with a gap above ``tol``. A column whose mean is large against its
+    spread (a timestamp, a year) makes implicit centring round badly: a
+    dense X is then centred in a copy and a sparse float32 X solved in
+    float64; a sparse float64 X whose means exceed 1e4 times their standard
+    deviation is refused (``MAX_IMPLICIT_OFFSET``). float32 certificates are
+    reliable down to ``tol`` of about 1e-6.
 
     Examples
     --------
@@ -452,12 +580,12 @@ def enet_path(X, y, *, l1_ratio=0.5, alphas=100, eps=1e-3, tol=1e-4, max_iter=10
     l1_ratio, tol, max_iter = _check_common(l1_ratio, tol, max_iter)
     problem = _Problem(X, y, fit_intercept=fit_intercept, penalty_factor=penalty_factor,
                        sample_weight=sample_weight, check_input=check_input)
-    grid = _alpha_grid(alphas, eps, problem, l1_ratio)
+    grid = _alpha_grid(alphas, eps, problem, l1_ratio, positive)
     coef = _check_coef_init(coef_init, problem, positive)
     covariance = problem.use_covariance(precompute, grid.shape[0])
-    coefs = np.empty((problem.p, grid.shape[0]), dtype=problem.dtype, order="F")
+    coefs = np.empty((problem.p, grid.shape[0]), dtype=problem.out_dtype, order="F")
     gaps = np.empty(grid.shape[0])
-    intercepts = np.empty(grid.shape[0], dtype=problem.dtype)
+    intercepts = np.empty(grid.shape[0], dtype=problem.out_dtype)
     n_iters = np.empty(grid.shape[0], dtype=np.int64)
     grad = [np.zeros(problem.p, dtype=problem.dtype), False]  # reused between alphas
     for i, alpha in enumerate(grid):
@@ -475,7 +603,7 @@ def enet_path(X, y, *, l1_ratio=0.5, alphas=100, eps=1e-3, tol=1e-4, max_iter=10
             f"{grid.shape[0]} alphas: duality gap {gaps[worst]:.3g} > tol {tol:.3g} at "
             f"alpha={grid[worst]:.4g} after {max_iter} epochs. Increase max_iter or tol.",
             ConvergenceWarning, stacklevel=2)
-    return PathResult(grid.astype(problem.dtype), coefs, gaps, intercepts, n_iters)
+    return PathResult(grid.astype(problem.out_dtype), coefs, gaps, intercepts, n_iters)
 
 
 def lasso_path(X, y, *, alphas=100, eps=1e-3, tol=1e-4, max_iter=1000, fit_intercept=True,
@@ -540,16 +668,19 @@ def enet_fit(X, y, *, alpha, l1_ratio=0.5, tol=1e-4, max_iter=1000, fit_intercep
             f"Coordinate descent did not converge: duality gap {gap:.3g} > tol {tol:.3g} "
             f"after {n_iter} epochs (alpha={alpha:.4g}). Increase max_iter or tol.",
             ConvergenceWarning, stacklevel=2)
-    return FitResult(coef, problem.intercept(coef), gap, n_iter, bool(converged))
+    return FitResult(coef.astype(problem.out_dtype, copy=False), problem.intercept(coef), gap,
+                     n_iter, bool(converged))
 
 
 def alpha_max(X, y, *, l1_ratio=1.0, fit_intercept=True, penalty_factor=None,
-              sample_weight=None):
+              sample_weight=None, positive=False):
     """Smallest alpha for which every penalized coefficient is zero.
 
     ``max_j |Xc_j . R0| / (n * l1_ratio * pf_j)`` over penalized features,
     where ``R0`` is the (weighted, centred) target with the unpenalized
-    features already fitted by least squares.
+    features already fitted by least squares. With ``positive=True`` only
+    positive correlations count: ``max_j max(Xc_j . R0, 0) / (...)`` (0 when
+    no feature correlates positively: every alpha then gives coef 0).
 
     Examples
     --------
@@ -562,4 +693,4 @@ def alpha_max(X, y, *, l1_ratio=1.0, fit_intercept=True, penalty_factor=None,
     l1_ratio = check_scalar(l1_ratio, "l1_ratio", lo=0.0, hi=1.0)
     problem = _Problem(X, y, fit_intercept=fit_intercept, penalty_factor=penalty_factor,
                        sample_weight=sample_weight, check_input=True)
-    return problem.alpha_max(l1_ratio)
+    return problem.alpha_max(l1_ratio, positive)

@@ -361,16 +361,18 @@ class EnetCVResult:
 
 
 def alpha_grid(X, y, *, l1_ratio=1.0, n_alphas=100, eps=1e-3, fit_intercept=True,
-               penalty_factor=None, sample_weight=None):
+               penalty_factor=None, sample_weight=None, positive=False):
     """Log-spaced alphas from ``alpha_max`` down to ``eps * alpha_max``.
 
     ``alpha_max`` is the smallest alpha at which every penalized coefficient
-    is zero. When it is 0 (y constant, or X orthogonal to y) the grid starts
-    at the dtype's resolution instead, so it stays strictly positive.
+    is zero (with ``positive``, under the sign constraint). When it is 0 (y
+    constant, X orthogonal to y, or no positive correlation under
+    ``positive``) the grid starts at the dtype's resolution instead, so it
+    stays strictly positive.
 
     Parameters
     ----------
-    X, y, l1_ratio, fit_intercept, penalty_factor, sample_weight
+    X, y, l1_ratio, fit_intercept, penalty_factor, sample_weight, positive
         As in :func:`enet_path`; ``l1_ratio`` must be positive.
     n_alphas : int, default=100
         At most 10000.
@@ -386,11 +388,13 @@ def alpha_grid(X, y, *, l1_ratio=1.0, n_alphas=100, eps=1e-3, fit_intercept=True
     n_alphas = check_scalar(n_alphas, "n_alphas", lo=1, hi=MAX_N_ALPHAS, integer=True)
     eps = check_scalar(eps, "eps", lo=0, hi=1, lo_open=True)
     top = alpha_max(X, y, l1_ratio=l1_ratio, fit_intercept=fit_intercept,
-                    penalty_factor=penalty_factor, sample_weight=sample_weight)
+                    penalty_factor=penalty_factor, sample_weight=sample_weight,
+                    positive=positive)
     if not np.isfinite(top):
         raise ValueError(
             f"alpha_max is infinite for l1_ratio={l1_ratio}: pass an explicit alphas grid")
-    top = max(float(top), float(np.finfo(X.dtype).resolution))
+    if top == 0:
+        top = float(np.finfo(X.dtype).resolution)
     return np.geomspace(top, top * eps, n_alphas).astype(X.dtype)
 
 
@@ -440,7 +444,7 @@ def enet_path_cv(X, y, *, l1_ratio=0.5, alphas=100, eps=1e-3, cv=5, selection_ru
     common = dict(tol=tol, max_iter=max_iter, fit_intercept=fit_intercept, positive=positive,
                   penalty_factor=penalty_factor, precompute=precompute)
     grids = np.stack([_enet_grid(X, y, r, alphas, eps, fit_intercept, penalty_factor,
-                                 sample_weight) for r in l1_ratios])
+                                 sample_weight, positive) for r in l1_ratios])
 
     fold_gram = _fold_grams(X, sample_weight, fit_intercept, precompute, folds)
 
@@ -480,11 +484,12 @@ def enet_path_cv(X, y, *, l1_ratio=0.5, alphas=100, eps=1e-3, cv=5, selection_ru
     )
 
 
-def _enet_grid(X, y, l1_ratio, alphas, eps, fit_intercept, penalty_factor, sample_weight):
+def _enet_grid(X, y, l1_ratio, alphas, eps, fit_intercept, penalty_factor, sample_weight,
+               positive):
     if isinstance(alphas, numbers.Integral) and not isinstance(alphas, bool):
         return alpha_grid(X, y, l1_ratio=l1_ratio, n_alphas=alphas, eps=eps,
                           fit_intercept=fit_intercept, penalty_factor=penalty_factor,
-                          sample_weight=sample_weight)
+                          sample_weight=sample_weight, positive=positive)
     grid = as_float_array(alphas, "alphas", min_ndim=1, max_ndim=1)
     if (grid < 0).any():
         raise ValueError(f"alphas must be non-negative, got min {float(grid.min())!r}")

@@ -37,16 +37,23 @@ Heath and Wahba (1979) that scikit-learn's ``RidgeCV`` also uses; ``"gcv"``
 replaces ``h_ii`` by its mean ``trace(H) / n``. When n < p both ``r_i`` and
 ``1 - h_ii`` are computed from the factors ``alpha / (lam + alpha)`` of the
 complete eigenbasis, free of cancellation at small alpha. float32 input is
-computed in float32 (scikit-learn's RidgeCV upcasts): LOO values then lose
-digits for alphas below about 1e-6 times the largest eigenvalue of A^T A;
-pass float64 to resolve such alphas.
+factorized in float32 when that resolves every alpha of the grid, that is
+when the rounding of the spectrum, ``lam_max * eps32``, is below ``1e-4``
+times the smallest alpha; otherwise (columns with large means and no
+intercept, tiny alphas, alpha = 0) the factorization runs in float64, as
+scikit-learn's RidgeCV always does. Results are float32 either way.
 """
+
+import copy
 
 import numpy as np
 
 from .._validation import as_float_array
 
 RIDGE_METHODS = ("auto", "eigh", "svd", "cholesky", "lsqr")
+# A float32 factorization is kept when lam_max * eps32 <= this * min(alpha):
+# 1 / (lam + alpha) is then accurate to about this, relatively.
+FLOAT32_SPECTRUM_RESOLUTION = 1e-4
 # Sparse X whose smaller side exceeds this uses LSQR in "auto" mode: the dense
 # min(n, p)^2 Gram or kernel matrix would not be worth (or fit in) memory.
 MAX_SPARSE_GRAM_SIDE = 4000
@@ -154,7 +161,7 @@ def ridge_path(X, y, alphas, *, fit_intercept=True, sample_weight=None, method="
     elif method == "lsqr":
         coefs = _lsqr_path(data, alphas)
     else:
-        coefs = _spectrum(data, method).coefs(alphas)
+        coefs = _resolved_spectrum(data, method, alphas)[0].coefs(alphas).astype(data.dtype)
     gaps = _dual_gaps(data, coefs, alphas) if return_dual_gaps else None
     return RidgePathResult(alphas, coefs, data.intercepts(coefs), method, gaps)
 
@@ -204,8 +211,8 @@ def ridge_loo(X, y, alphas, *, criterion="loo", fit_intercept=True, sample_weigh
     data = _prepare(X, y, sample_weight, fit_intercept, multi_target=True)
     alphas = _check_alphas(alphas, data.dtype, strictly_positive=True)
     method = _resolve_method(method, data, n_alphas=alphas.size, need_leverage=True)
-    spectrum = _spectrum(data, method)
-    residuals, one_minus_h, trace = spectrum.residuals_and_complement(alphas, data.z)
+    spectrum, solved = _resolved_spectrum(data, method, alphas)
+    residuals, one_minus_h, trace = spectrum.residuals_and_complement(alphas, solved.z)
     residuals = residuals.reshape(data.n_samples, alphas.size, -1)  # (n, n_alphas, n_targets)
     if data.fit_intercept:
         one_minus_h -= (data.sqrt_w ** 2 / data.sum_w)[:, None]
@@ -223,9 +230,11 @@ def ridge_loo(X, y, alphas, *, criterion="loo", fit_intercept=True, sample_weigh
             scores = (residuals ** 2).mean(axis=(0, 2)) / (1 - trace / data.n_samples) ** 2
         scores[~np.isfinite(scores)] = np.inf  # trace(H) = n: GCV undefined
     best = int(np.argmin(scores))
-    coef = spectrum.coefs(alphas[best:best + 1])[:, 0]
-    return RidgeLOOResult(alphas, scores, best, coef, data.intercepts(coef),
-                          errors if return_errors else None, criterion)
+    coef = spectrum.coefs(alphas[best:best + 1])[:, 0].astype(data.dtype)
+    if errors is not None:
+        errors = errors.astype(data.dtype, copy=False)
+    return RidgeLOOResult(alphas, scores.astype(data.dtype, copy=False), best, coef,
+                          data.intercepts(coef), errors if return_errors else None, criterion)
 
 
 # --- input preparation -----------------------------------------------------------
@@ -344,6 +353,17 @@ class _RidgeData:
     @property
     def primal(self):
         return self.n_samples >= self.n_features
+
+    def as_float64(self):
+        """The same design and response in float64 (float32 data, ill-conditioned)."""
+        other = copy.copy(self)
+        other.dtype = np.dtype(np.float64)
+        for name in ("A", "SX", "z", "x_mean", "sqrt_w"):
+            value = getattr(self, name, None)
+            if value is not None:
+                setattr(other, name, value.astype(np.float64))
+        other.y_mean = np.asarray(self.y_mean, dtype=np.float64)
+        return other
 
 
 def _check_inputs(X, y, sample_weight, sparse_format, *, multi_target=False):
@@ -535,6 +555,19 @@ def _kept(lam, data):
     """Mask of eigenvalues above the rounding level (the rest count as zero)."""
     top = lam.max() if lam.size else 0
     return lam > top * max(data.n_samples, data.n_features) * np.finfo(data.dtype).eps
+
+
+def _resolved_spectrum(data, method, alphas):
+    """(spectrum, data it was computed from): _spectrum in the data's dtype, or
+    in float64 when a float32 spectrum cannot resolve the smallest alpha
+    (FLOAT32_SPECTRUM_RESOLUTION)."""
+    spectrum = _spectrum(data, method)
+    if data.dtype == np.float32:
+        top = float(spectrum.lam.max()) if spectrum.lam.size else 0.0
+        if top * np.finfo(np.float32).eps > FLOAT32_SPECTRUM_RESOLUTION * float(alphas.min()):
+            data = data.as_float64()
+            spectrum = _spectrum(data, method)
+    return spectrum, data
 
 
 def _spectrum(data, method):
