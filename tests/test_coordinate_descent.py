@@ -673,7 +673,9 @@ def test_constant_target_gives_zero_model():
     (dict(alpha=0.1, coef_init=np.ones(4)), ValueError,
      "coef_init has 4 entries but X has 5 features"),
     (dict(alpha=0.1, coef_init=-np.ones(5), positive=True), ValueError,
-     "coef_init has negative entries but positive=True"),
+     "coef_init has negative entries on penalized features but positive=True"),
+    (dict(alpha=0.1, sample_weight=np.full(8, 1e308)), ValueError,
+     "sample_weight is too large: its sum overflows"),
     (dict(alpha=0.1, precompute="yes"), ValueError, "precompute must be 'auto', 'lazy', True"),
     (dict(alpha=0.1, precompute=np.eye(3)), ValueError,
      r"precompute must be a \(5, 5\) Gram matrix"),
@@ -695,6 +697,10 @@ def test_bad_data_is_named():
     bad[2, 3] = -np.inf
     with pytest.raises(ValueError, match="X contains infinity"):
         enet_fit(bad, y, alpha=0.1)
+    bad[2, 3] = 1e160  # finite, but its square overflows: dense and sparse alike
+    for Xin in (bad, sp.csc_matrix(bad)):
+        with pytest.raises(ValueError, match="X has entries too large"):
+            enet_fit(Xin, y, alpha=0.1)
     with pytest.raises(ValueError, match="y contains infinity"):
         enet_fit(X, np.r_[y[:-1], np.inf], alpha=0.1)
     with pytest.raises(ValueError, match="X has 8 samples but y has 7"):

@@ -347,6 +347,24 @@ def test_warm_start():
         again.fit(X, y)
 
 
+def test_warm_start_projects_on_a_positive_constraint_switched_on():
+    X, y, _ = data(seed=10)
+    y = y - 3 * X[:, 1]  # a negative coefficient the constraint will cut
+    model = Lasso(alpha=0.05, tol=1e-10, warm_start=True).fit(X, y)
+    assert (model.coef_ < 0).any()
+    model.set_params(positive=True).fit(X, y)
+    cold = Lasso(alpha=0.05, tol=1e-10, positive=True).fit(X, y)
+    np.testing.assert_allclose(model.coef_, cold.coef_, rtol=1e-6, atol=1e-9)
+
+
+def test_elasticnetcv_with_one_l1_ratio_in_a_list_has_sklearns_shapes():
+    X, y, _ = data(seed=11)
+    ours = ElasticNetCV(l1_ratio=[0.5], alphas=10, cv=3).fit(X, y)
+    theirs = sklm.ElasticNetCV(l1_ratio=[0.5], alphas=10, cv=3).fit(X, y)
+    assert ours.alphas_.shape == theirs.alphas_.shape == (10,)
+    assert ours.mse_path_.shape == theirs.mse_path_.shape == (10, 3)
+
+
 @pytest.mark.parametrize("make", [
     lambda: Lasso(alpha=0.01, max_iter=1, tol=1e-12),
     lambda: ElasticNet(alpha=0.01, max_iter=1, tol=1e-12),
@@ -399,6 +417,8 @@ def test_bad_hyperparameters_name_the_argument():
         RidgeCV(alphas=[0.0, 1.0]).fit(X, y)
     with pytest.raises(ValueError, match="alphas must be non-negative"):
         Ridge(alpha=-1.0).fit(X, y)
+    with pytest.raises(ValueError, match=r"alpha must be in \(0.0, inf\], got -1.0"):
+        Ridge(alpha=-1.0, positive=True).fit(X, y)  # the user's value, not a rescaled one
     with pytest.raises(ValueError, match="max_iter must be in"):
         Lasso(max_iter=0).fit(X, y)
 

@@ -234,13 +234,23 @@ class ElasticNet(_LinearRegressor):
         return self
 
     def _warm_coef(self, X, y, k):
-        # the previous fit's coefficients of target k, when they fit this problem
+        # the previous fit's coefficients of target k, when they fit this
+        # problem (projected on the constraint when positive was switched on)
         coef = getattr(self, "coef_", None)
         if not self.warm_start or coef is None or coef.shape[-1] != X.shape[1]:
             return None
         if k is None:
-            return coef.astype(X.dtype) if coef.ndim == 1 else None
-        return coef[k].astype(X.dtype) if coef.shape == (y.shape[1], X.shape[1]) else None
+            start = coef if coef.ndim == 1 else None
+        else:
+            start = coef[k] if coef.shape == (y.shape[1], X.shape[1]) else None
+        if start is None:
+            return None
+        start = start.astype(X.dtype)
+        if self.positive:
+            free = np.zeros(X.shape[1], bool) if self.penalty_factor is None else \
+                np.asarray(self.penalty_factor) == 0
+            start[~free] = np.maximum(start[~free], 0)
+        return start
 
 
 class Lasso(ElasticNet):
@@ -372,7 +382,7 @@ class ElasticNetCV(_LinearRegressor):
                 positive=self.positive, penalty_factor=self.penalty_factor,
                 sample_weight=sample_weight, precompute=self.precompute, n_jobs=self.n_jobs,
             )
-        single = np.ndim(self.l1_ratio) == 0
+        single = np.size(self.l1_ratio) == 1  # shapes as scikit-learn's for one l1_ratio
         self.alpha_ = result.alpha
         self.alpha_min_ = result.alpha_min
         self.alpha_1se_ = result.alpha_1se
@@ -526,10 +536,11 @@ class Ridge(_LinearRegressor):
     def _fit_positive(self, X, y, sample_weight):
         from .linear_model import enet_fit
 
+        alpha = _check_scalar(self.alpha, "alpha", lo=0.0, lo_open=True)
         total_weight = X.shape[0] if sample_weight is None else float(sample_weight.sum())
         max_iter = 1000 if self.max_iter is None else self.max_iter
         with _sklearn_convergence_warnings():
-            result = enet_fit(X, y, alpha=float(self.alpha) / total_weight, l1_ratio=0.0,
+            result = enet_fit(X, y, alpha=alpha / total_weight, l1_ratio=0.0,
                               tol=self.tol, max_iter=max_iter,
                               fit_intercept=self.fit_intercept, positive=True,
                               sample_weight=sample_weight)

@@ -127,9 +127,12 @@ class _Problem:
             raise ValueError(f"sample_weight must have shape ({self.n},), got {w.shape}")
         if (w < 0).any():
             raise ValueError("sample_weight must be non-negative")
-        total = w.sum()
+        with np.errstate(over="ignore"):
+            total = w.sum()
         if total <= 0:
             raise ValueError("sample_weight must have a positive sum")
+        if not np.isfinite(total):
+            raise ValueError("sample_weight is too large: its sum overflows float64")
         return w * (self.n / total)
 
     def _check_penalty_factor(self, penalty_factor):
@@ -470,8 +473,9 @@ def _check_coef_init(coef_init, problem, positive):
     if coef_init is None:
         return np.zeros(problem.p, dtype=problem.dtype)
     coef = check_per_feature(coef_init, "coef_init", problem.p, dtype=problem.dtype)
-    if positive and (coef < 0).any():
-        raise ValueError("coef_init has negative entries but positive=True")
+    if positive and (coef[problem.pf > 0] < 0).any():  # unpenalized features stay free
+        raise ValueError("coef_init has negative entries on penalized features but "
+                         "positive=True")
     coef[problem.norm2 == 0] = 0  # constant columns carry no information
     return coef
 
