@@ -613,6 +613,30 @@ def test_weighted_certificate_holds_for_columns_with_large_means(rng, sparse):
         assert independent_gap(X, y, fit.coef, alpha, 1.0, sample_weight=w) <= 1.01e-12
 
 
+@pytest.mark.parametrize("dtype, ratio, tol", [
+    (np.float64, 9e2, 1e-12), (np.float64, 9e3, 1e-12),  # Gram, then the design
+    (np.float32, 9.0, 1e-6), (np.float32, 29.0, 1e-6),
+])
+@pytest.mark.parametrize("sparse", [False, True])
+@pytest.mark.parametrize("precompute", [True, "lazy"])
+def test_gram_certificates_hold_for_columns_with_large_means(rng, dtype, ratio, tol,
+                                                             sparse, precompute):
+    # Gram columns are products of centred columns (and a sparse Gram is
+    # formed in float64): Xs_i . Xs_j - n mu_i mu_j would cancel. Above
+    # MAX_GRAM_OFFSET the design replaces the Gram; the larger ratios are
+    # just below those where a dense design would be centred in a copy.
+    X = rng.standard_normal((400, 12))
+    X[rng.random(X.shape) < 0.5] = 0
+    X += ratio * rng.choice([-1, 1], 12) * X.std(0)
+    y = X[:, :5] @ rng.standard_normal(5) + 0.5 * rng.standard_normal(400)
+    X, y = X.astype(dtype), y.astype(dtype)
+    path = enet_path(sp.csc_matrix(X) if sparse else X, y, l1_ratio=0.7, alphas=8, eps=1e-2,
+                     tol=tol, precompute=precompute, max_iter=10_000)
+    for alpha, coef, gap in zip(path.alphas, path.coefs.T, path.dual_gaps):
+        assert gap <= tol
+        assert independent_gap(X, y, coef, float(alpha), 0.7) <= 1.01 * tol
+
+
 def test_timestamp_feature_matches_sklearn(rng):
     from sklearn.linear_model import Lasso
 
@@ -633,17 +657,30 @@ def test_sparse_column_with_too_large_a_mean_is_refused(rng):
     assert fit.coef.shape == (X.shape[1],)
 
 
-@pytest.mark.parametrize("sparse", [False, True])
-def test_nearly_constant_column_keeps_its_norm(rng, sparse):
-    # std / |mean| = 1e-9 (dense) or 1e-3 (sparse): the one-pass centred norm
-    # sq - n mean^2 is rounding noise there, and the column is not constant
+def test_nearly_constant_column_keeps_its_norm(rng):
+    # std / |mean| = 1e-9: the one-pass centred norm sq - n mean^2 is
+    # rounding noise there, and the column is not constant
     X, y = make_problem(rng, n=50, p=5)
-    X[:, 0] += 1e3 if sparse else 1e9
+    X[:, 0] += 1e9
     Xc = X - X.mean(0)
-    fit = enet_fit(sp.csc_matrix(X) if sparse else X, y, alpha=1e-3, l1_ratio=1.0, tol=1e-12)
+    fit = enet_fit(X, y, alpha=1e-3, l1_ratio=1.0, tol=1e-12)
     ref = enet_fit(Xc, y, alpha=1e-3, l1_ratio=1.0, tol=1e-14)
     np.testing.assert_allclose(fit.coef, ref.coef, rtol=1e-7)
     assert abs(fit.coef[0]) > 1
+
+
+@pytest.mark.parametrize("value", [0.1, 1.0, 3.7, 1234.5])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_constant_column_is_recognised_whatever_its_value(rng, value, weighted):
+    # the rounding of its mean must not make it a column of huge mean / std,
+    # which would be refused (sparse) or centred in a copy (dense)
+    X = np.column_stack([np.full(300, value), rng.standard_normal(300)])
+    y = X[:, 1] + 1
+    w = rng.uniform(0.1, 3.0, 300) if weighted else None
+    for dtype in (np.float64, np.float32):
+        for Xin in (X.astype(dtype), sp.csc_matrix(X.astype(dtype))):
+            fit = enet_fit(Xin, y.astype(dtype), alpha=0.01, sample_weight=w, tol=1e-6)
+            assert fit.coef[0] == 0 and fit.coef[1] > 0.9
 
 
 def test_constant_target_gives_zero_model():

@@ -121,29 +121,34 @@ cdef inline void _col_axpy(_Design* D, Py_ssize_t j, floating a, floating* r) no
 
 
 cdef void _ensure_column(_Solver* S, Py_ssize_t j, floating* beta) noexcept nogil:
-    # G[:, j] = Xc.T @ Xc[:, j], computed the first time it is needed
+    # G[:, j] = Xc.T @ Xc[:, j], computed the first time it is needed, from
+    # the centred column xc = Xs_j - v mu_j as Xc_i . xc = Xs_i . xc - mu_i (v . xc)
+    # (Xs_i . Xs_j - n mu_i mu_j would cancel when the means are large)
     cdef floating* G = <floating*> S.G + j * S.p
     cdef const floating* mu = <const floating*> S.mu
+    cdef const floating* v = <const floating*> S.v
     cdef const floating* X = <const floating*> S.D.data
-    cdef floating* col = <floating*> S.col
-    cdef const floating* xj
+    cdef floating* xc = <floating*> S.col
+    cdef double vx = 0
     cdef Py_ssize_t i, t
     if S.cached[j]:
         return
     if S.D.layout == _LAYOUT_DENSE:
-        xj = X + j * S.n
+        for i in range(S.n):
+            xc[i] = X[i + j * S.n]
     else:
+        memset(xc, 0, S.n * sizeof(floating))
         for t in range(S.D.ptr[j], S.D.ptr[j + 1]):
-            col[S.D.ind[t]] = X[t]
-        xj = col
+            xc[S.D.ind[t]] = X[t]
+    if mu[j] != 0:
+        for i in range(S.n):
+            xc[i] -= mu[j] if v == NULL else mu[j] * v[i]
+            vx += xc[i] if v == NULL else v[i] * xc[i]
     for i in range(S.p):
         if S.cached[i]:
             G[i] = (<floating*> S.G)[j + i * S.p]
         else:
-            G[i] = _col_dot(&S.D, i, xj) - <floating> (S.nd * mu[i] * mu[j])
-    if S.D.layout == _LAYOUT_SPARSE:
-        for t in range(S.D.ptr[j], S.D.ptr[j + 1]):
-            col[S.D.ind[t]] = 0
+            G[i] = _col_dot(&S.D, i, xc) - <floating> (mu[i] * vx)
     S.cached[j] = 1
 
 
@@ -1066,7 +1071,7 @@ def cd_workspace(Py_ssize_t n, Py_ssize_t p, Py_ssize_t k, bint covariance, int 
     nd = 1 if covariance else n
     return {
         "r": np.zeros(nd, dtype=dtype), "q": np.zeros(p if covariance else 1, dtype=dtype),
-        "col": np.zeros(n if (covariance and layout == 1) else 1, dtype=dtype),
+        "col": np.zeros(n if covariance else 1, dtype=dtype),
         "Ss": np.zeros((_ANDERSON_K + 1) * ms, dtype=dtype),
         "xt": np.zeros(p), "xt2": np.zeros(p),
         "ring": np.zeros((_ANDERSON_K + 1) * nd, dtype=dtype),

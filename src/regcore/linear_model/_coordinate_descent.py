@@ -53,6 +53,12 @@ MAX_IMPLICIT_OFFSET = {(False, np.dtype(np.float32)): 30.0,
                        (False, np.dtype(np.float64)): 1e4,
                        (True, np.dtype(np.float32)): 30.0,
                        (True, np.dtype(np.float64)): 1e4}
+# Covariance (Gram) updates keep X^T y and the Gram in the kernels' dtype, which
+# rounds at |mean_j| / std_j times the precision: above this ratio the design
+# is used instead (measured: float32 certificates at tol 1e-6 came out 1.5x
+# optimistic at ratio 29, float64 ones at 1e-12 2.3x at 9e3; both held at 9
+# and 900).
+MAX_GRAM_OFFSET = {np.dtype(np.float32): 10.0, np.dtype(np.float64): 1e3}
 # The one-pass centred norm sq_j - n mean_j^2 has a relative rounding error of
 # about eps (1 + mean_j^2 / var_j); above this mean_j^2 / var_j it is
 # recomputed from the centred entries.
@@ -157,8 +163,9 @@ class _Problem:
         if ratio <= MAX_IMPLICIT_OFFSET[self.sparse, self.dtype]:
             return
         if not self.sparse:
-            self.x_shift = self.x_offset.copy()
-            X = np.subtract(X, self.x_shift.astype(self.dtype), order="F")
+            shift = self.x_offset.astype(self.dtype)  # what is subtracted, exactly
+            self.x_shift = shift.astype(np.float64)
+            X = np.subtract(X, shift, order="F")
         elif self.dtype == np.float32:
             self.dtype = np.dtype(np.float64)
             X, y = X.astype(np.float64), np.asarray(y, dtype=np.float64)
@@ -215,39 +222,46 @@ class _Problem:
         mean = sums / n
         if not self.fit_intercept:
             mean = np.zeros(self.p)
-        self.x_offset = mean  # of the design as stored
-        self.x_mean = mean + self.x_shift  # of X as given
         with np.errstate(invalid="ignore", over="ignore"):  # NaN/inf X is refused next
             norm2 = sq - n * mean**2
             inexact = n * mean**2 > ONE_PASS_NORM_LIMIT * np.abs(norm2)
             if inexact.any():
-                norm2[inexact] = self._centered_norms(np.flatnonzero(inexact), mean, sw)
+                cols = np.flatnonzero(inexact)
+                norm2[cols], mean[cols] = self._centered_norms(cols, mean, sw)
             # A column whose centred entries are rounding noise (std / |mean|
             # below 4 eps) is constant: coef 0.
             norm2[norm2 <= (4 * np.finfo(np.float64).eps) ** 2 * sq] = 0.0
+        self.x_offset = mean  # of the design as stored
+        self.x_mean = mean + self.x_shift  # of X as given
         self.norm2 = norm2.astype(dt)
         self.mu = mean.astype(dt)
         self.sqrt_w = np.zeros(0, dtype=dt) if sw is None else sw.astype(dt)
 
     def _centered_norms(self, cols, mean, sw):
-        """||Xs_j - sqrt(w) mean_j||^2 for the columns ``cols``, from the centred entries."""
+        """Centred norms ||Xs_j - v m_j||^2 and means m_j of the columns ``cols``
+        (v = sqrt(w)), from the entries d = Xs_j - v mean_j centred by the
+        one-pass mean: the corrected two-pass formula ||d||^2 - (v . d)^2 / n,
+        and m_j = mean_j + (v . d) / n. A constant column gives 0, not the
+        rounding of its mean."""
         n = self.n
         v = np.ones(n) if sw is None else sw
+        s1, s2 = np.empty(cols.size), np.empty(cols.size)
         if not self.sparse:
-            out = np.empty(cols.size)
             for start in range(0, cols.size, 256):  # bounded float64 temporaries
                 c = cols[start:start + 256]
-                block = np.asarray(self.X[:, c], dtype=np.float64) - np.outer(v, mean[c])
-                out[start:start + 256] = np.einsum("ij,ij->j", block, block)
-            return out
-        out = np.empty(cols.size)
-        for k, j in enumerate(cols):
-            rows = self.indices[self.indptr[j]:self.indptr[j + 1]]
-            stored = self.data[self.indptr[j]:self.indptr[j + 1]].astype(np.float64)
-            stored -= v[rows] * mean[j]
-            unstored = n - rows.size if sw is None else n - float(np.sum(sw[rows] ** 2))
-            out[k] = stored @ stored + max(unstored, 0.0) * mean[j] ** 2
-        return out
+                d = np.asarray(self.X[:, c], dtype=np.float64) - np.outer(v, mean[c])
+                s1[start:start + 256] = v @ d
+                s2[start:start + 256] = np.einsum("ij,ij->j", d, d)
+        else:
+            for k, j in enumerate(cols):
+                rows = self.indices[self.indptr[j]:self.indptr[j + 1]]
+                d = self.data[self.indptr[j]:self.indptr[j + 1]].astype(np.float64)
+                d -= v[rows] * mean[j]
+                # the unstored entries are -v_i mean_j, with sum of v_i^2 = w_un
+                w_un = n - rows.size if sw is None else max(n - float(v[rows] @ v[rows]), 0.0)
+                s1[k] = v[rows] @ d - mean[j] * w_un
+                s2[k] = d @ d + w_un * mean[j] ** 2
+        return np.maximum(s2 - s1 * s1 / n, 0.0), mean[cols] + s1 / n
 
     def _centered_columns(self, cols):
         """Dense Xc[:, cols] (n x len(cols)) in float64."""
@@ -295,7 +309,7 @@ class _Problem:
         else:
             raise ValueError(f"precompute must be 'auto', 'lazy', True, False or a Gram "
                              f"matrix, got {precompute!r}")
-        if not use:
+        if not use or self._offset_ratio() > MAX_GRAM_OFFSET[self.dtype]:
             return False
         if self.G is None:
             if full:
@@ -318,28 +332,33 @@ class _Problem:
             raise ValueError(f"precompute must be a ({self.p}, {self.p}) Gram matrix, "
                              f"got shape {G.shape}")
         rtol = 1e-4 if self.dtype == np.float32 else 1e-8
-        if not np.allclose(G, G.T, rtol=rtol, atol=0):
+        # entries are compared at the largest uncentred squared norm, the size
+        # of the rounding of a Gram computed by updates (cross-validation
+        # folds downdate one; a column constant in a fold is 0 up to it)
+        uncentred = self.norm2.astype(np.float64) + self.n * self.x_mean**2
+        scale = max(float(uncentred.max()), np.finfo(np.float64).tiny)
+        if not _close(G, G.T, rtol, scale):
             raise ValueError("precompute must be a symmetric Gram matrix")
         diag = np.diag(G).astype(np.float64)
-        if self.fit_intercept and _close(diag, self.sq_norms, rtol) \
-                and not _close(diag, self.norm2, rtol):
+        if self.fit_intercept and _close(diag, uncentred, rtol, scale) \
+                and not _close(diag, self.norm2, rtol, scale):
             warnings.warn("precompute is the Gram matrix of the uncentred X; centring it "
                           "(fit_intercept=True)", UserWarning, stacklevel=4)
-            G = G - self.n * np.outer(self.x_offset, self.x_offset).astype(self.dtype)
+            G = G - (self.n * np.outer(self.x_mean, self.x_mean)).astype(self.dtype)
             diag = np.diag(G).astype(np.float64)
         i, j = 0, self.p - 1
         cols = self._centered_columns(np.array([i, j]))
-        if not (_close(diag, self.norm2, rtol)
-                and _close(np.array([G[i, j]]), np.array([cols[:, 0] @ cols[:, 1]]), rtol,
-                           scale=np.sqrt(diag[i] * diag[j]))):
+        if not (_close(diag, self.norm2, rtol, scale)
+                and _close(G[i, j], cols[:, 0] @ cols[:, 1], rtol, scale)):
             raise ValueError("precompute does not match X: it must be the Gram matrix "
                              "Xc^T Xc of the centred (and sqrt(sample_weight)-scaled) "
                              "design; pass precompute=True to have it computed")
         return np.asfortranarray(G)
 
     def _full_gram(self):
-        if self.sparse:
-            G = (self.X.T @ self.X).toarray().astype(np.float64)
+        if self.sparse:  # in float64: the centring subtracts n mu mu^T
+            X = self.X.astype(np.float64)
+            G = (X.T @ X).toarray()
             G -= self.n * np.outer(self.x_offset, self.x_offset)
             return np.asfortranarray(G, dtype=self.dtype)
         v = np.ones(self.n, dtype=self.dtype) if self.weights is None else \
@@ -451,10 +470,9 @@ class _Problem:
         return float(np.max(grad[penalized] / (self.n * l1_ratio * self.pf[penalized])))
 
 
-def _close(a, b, rtol, scale=None):
-    """|a - b| <= rtol * scale elementwise (scale defaults to max(|a|, |b|))."""
-    scale = np.maximum(np.abs(a), np.abs(b)) if scale is None else scale
-    return bool(np.all(np.abs(a - b) <= rtol * scale))
+def _close(a, b, rtol, scale):
+    """|a - b| <= rtol * scale, elementwise."""
+    return bool(np.all(np.abs(np.asarray(a, np.float64) - b) <= rtol * scale))
 
 
 def _sum_of_products(a, b):
@@ -546,7 +564,9 @@ def enet_path(X, y, *, l1_ratio=0.5, alphas=100, eps=1e-3, tol=1e-4, max_iter=10
         them for paths with n_samples > n_features (a full Gram by BLAS for
         dense X, lazily cached columns for sparse X) and never for a single
         alpha, where the design is cheaper; "lazy" computes a Gram column the
-        first time its feature moves; True computes the full Gram; an ndarray
+        first time its feature moves; True computes the full Gram (the three
+        use the design instead when a column's mean exceeds ``MAX_GRAM_OFFSET``
+        times its standard deviation, where the Gram would round); an ndarray
         is taken as the Gram matrix of the centred, weighted design, checked
         against X (its diagonal and one entry): scikit-learn's uncentred
         ``X.T @ X`` is centred with a warning, a matrix that does not match
