@@ -544,6 +544,19 @@ def test_float32_is_kept_and_agrees_with_float64(rng):
         assert fit.coef.dtype == np.float32
 
 
+def test_float32_tol_below_its_resolution_is_warned_about(rng):
+    X, y = make_problem(rng, n=60, p=20)
+    X32, y32 = X.astype(np.float32), y.astype(np.float32)
+    with pytest.warns(UserWarning, match="tol=1e-08 is below what float32 arithmetic"):
+        enet_fit(X32, y32, alpha=0.1, tol=1e-8)
+    with pytest.warns(UserWarning, match="below what float32 arithmetic"):
+        enet_path(sp.csc_matrix(X32), y32, alphas=3, tol=1e-7)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        enet_fit(X32, y32, alpha=0.1, tol=1e-6)
+        enet_fit(X, y, alpha=0.1, tol=1e-12)
+
+
 def test_convergence_warning_states_gap_and_tol(rng):
     X, y = make_problem(rng, n=40, p=100)
     with pytest.warns(ConvergenceWarning, match=r"duality gap .* > tol 1e-12"):
