@@ -99,6 +99,21 @@ def test_kept_copy_is_independent_of_later_changes():
     np.testing.assert_array_equal(W, 1.0)
 
 
+def test_improvement_without_params_drops_the_older_copy():
+    # restoring it would bring back another epoch's weights than best_epoch
+    w = np.zeros(2)
+    stopper = EarlyStopping(patience=1)
+    stopper.step(1.0, [w])       # epoch 0: kept
+    w[:] = 1
+    stopper.step(0.5)            # epoch 1: the best, not kept
+    w[:] = 2
+    assert stopper.step(0.9, [w])  # epoch 2: stop, nothing to restore
+    assert stopper.best_epoch == 1 and stopper.best_params is None
+    np.testing.assert_array_equal(w, 2.0)
+    with pytest.raises(ValueError, match="no parameters were kept"):
+        stopper.restore([w])
+
+
 def test_restore_errors():
     stopper = EarlyStopping(patience=2)
     with pytest.raises(ValueError, match="no parameters were kept"):

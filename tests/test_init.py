@@ -171,7 +171,6 @@ def test_generator_advances_between_calls():
     (lambda: init.xavier_normal((3, 3), gain=-1), ValueError, r"gain must be in \[0.0, inf\]"),
     (lambda: init.kaiming_normal((3, 3), mode="fan_avg"), ValueError,
      "mode must be 'fan_in' or 'fan_out', got 'fan_avg'"),
-    (lambda: init.kaiming_normal((0, 3), mode="fan_out"), ValueError, "fan_out = 0"),
     (lambda: init.kaiming_uniform((3, 3), rng="seed"), TypeError,
      "rng must be None, an int seed or a numpy.random.Generator"),
     (lambda: init.kaiming_uniform((3, 3), rng=-1), ValueError, "rng seed must be non-negative"),
@@ -179,6 +178,18 @@ def test_generator_advances_between_calls():
 def test_errors(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+@pytest.mark.parametrize("make", [init.xavier_uniform, init.xavier_normal,
+                                  init.kaiming_uniform, init.kaiming_normal])
+@pytest.mark.parametrize("shape", [(0, 3), (3, 0), (0, 0), (2, 0, 3)])
+def test_zero_element_weight_is_a_no_op_with_a_warning(make, shape):
+    # PyTorch's convention, whichever dimension is 0 (the fans are then 0 too)
+    with pytest.warns(UserWarning, match="no elements .* is a no-op"):
+        out = make(shape)
+    assert out.shape == shape
+    with pytest.raises(ValueError, match="mode must be"):  # arguments are still checked
+        init.kaiming_normal(shape, mode="fan_avg")
 
 
 def test_read_only_tensor():

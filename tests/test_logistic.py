@@ -249,6 +249,72 @@ def test_penalty_factor_zero_leaves_feature_unpenalized(rng):
     assert kkt_violation(X, y, fit.coef, fit.intercept, C=C, l1_ratio=1.0, pf=pf) < 1e-8
 
 
+@pytest.mark.parametrize("fit_intercept", [False, True])
+def test_unpenalized_feature_is_fitted_even_from_zero(fit_intercept):
+    # an unpenalized feature correlated with y, at a C where every penalized
+    # one is zero: the gap must not certify coef 0 for it (it once did, with
+    # gap 0 after 0 steps, because its dual residual vanishes at w_j = 0;
+    # with an intercept when the classes are balanced, so it starts at 0 too)
+    rng = np.random.default_rng(1)
+    n = 400
+    x0 = rng.standard_normal(n)
+    if fit_intercept:
+        y = np.r_[np.ones(n // 2), -np.ones(n // 2)]
+        X = np.column_stack([y * np.abs(x0) * 0.3 + rng.standard_normal(n),
+                             rng.standard_normal(n)])
+    else:
+        X = np.column_stack([x0, x0 + 0.5 * rng.standard_normal(n)])
+        y = np.where(0.7 * x0 + rng.standard_normal(n) > 0, 1, -1)
+    fit = logistic_fit(X, y, C=0.01, penalty_factor=[0, 1], fit_intercept=fit_intercept,
+                       tol=1e-10)
+    assert fit.converged and fit.n_iter > 0 and fit.coef[0] > 0.3 and fit.coef[1] == 0
+    assert kkt_violation(X, y, fit.coef, fit.intercept, C=0.01, l1_ratio=1.0,
+                         fit_intercept=fit_intercept, pf=np.array([0.0, 1.0])) < 1e-7
+    nearly = logistic_fit(X, y, C=0.01, penalty_factor=[1e-12, 1],
+                          fit_intercept=fit_intercept, tol=1e-10)
+    np.testing.assert_allclose(fit.coef, nearly.coef, rtol=1e-6, atol=1e-9)
+
+
+@pytest.mark.parametrize("fit_intercept", [False, True])
+def test_alpha_max_fits_the_unpenalized_features_first(rng, fit_intercept):
+    n = 400
+    x0 = rng.standard_normal(n)
+    X = np.column_stack([x0, x0 + 0.5 * rng.standard_normal(n), rng.standard_normal(n)])
+    y = np.where(0.7 * x0 + 0.3 * X[:, 2] + rng.standard_normal(n) > 0, 1, -1)
+    pf = [0, 1, 1]
+    top = logistic_alpha_max(X, y, penalty_factor=pf, fit_intercept=fit_intercept)
+    above = logistic_fit(X, y, alpha=top * 1.001, penalty_factor=pf,
+                         fit_intercept=fit_intercept, tol=1e-12)
+    below = logistic_fit(X, y, alpha=top * 0.98, penalty_factor=pf,
+                         fit_intercept=fit_intercept, tol=1e-12)
+    assert not above.coef[1:].any() and above.coef[0] != 0
+    assert below.coef[1:].any()
+
+
+@pytest.mark.parametrize("dtype, offset, sparse", [
+    (np.float32, 1e3, False), (np.float32, 1e3, True), (np.float32, 1e4, False),
+    (np.float32, 1e4, True), (np.float64, 1.7e9, False),  # a timestamp-like offset
+])
+def test_columns_with_large_means(rng, dtype, offset, sparse):
+    # float32 gave NaN (dense, 1e4) or diverged (sparse, 1e3), float64 stopped
+    # far from the optimum at timestamp-like offsets: such a dense X is now
+    # centred in a copy and a sparse float32 X solved in float64 (a sparse
+    # float64 X keeps implicit centring, which held up to offsets of 1e6)
+    Z, y = make_data(rng, n=200, p=5)
+    X = (Z + offset).astype(dtype)
+    fit = logistic_fit(sp.csc_matrix(X) if sparse else X, y, C=1.0, l1_ratio=0.0, tol=1e-6)
+    ref = logistic_fit(Z, y, C=1.0, l1_ratio=0.0, tol=1e-12)  # the same model, uncentred data
+    assert fit.converged and fit.coef.dtype == dtype
+    np.testing.assert_allclose(fit.coef, ref.coef, rtol=2e-3, atol=2e-3)
+    offset_back = ref.intercept - float(ref.coef @ np.full(5, offset))
+    assert fit.intercept == pytest.approx(offset_back, rel=1e-3, abs=1e-2 * abs(offset_back))
+
+
+def test_a_broken_down_solve_is_warned_about():
+    with pytest.warns(ConvergenceWarning, match="gap nan > tol"):
+        _logistic._warn_not_converged(np.array([np.nan]), 1e-4, "logistic_fit")
+
+
 def test_warm_start_continues_exactly(rng):
     X, y = make_data(rng)
     with warnings.catch_warnings():
@@ -420,6 +486,8 @@ def test_hyperparameter_errors(rng):
     y = [0, 1, 0, 1, 0, 1]
     with pytest.raises(ValueError, match=r"C must be in \(0.0, inf\], got -1.0"):
         logistic_fit(X, y, C=-1.0)
+    with pytest.raises(ValueError, match=r"max_iter must be in \[1, 2147483647\]"):
+        logistic_fit(X, y, C=1.0, max_iter=2**31)
     with pytest.raises(ValueError, match=r"C must be in \(0.0, inf\], got -1.0"):
         LogisticRegression(C=-1.0).fit(X, y)
     with pytest.raises(ValueError, match=r"alpha must be in \(0.0, inf\], got 0.0"):

@@ -685,6 +685,37 @@ cdef void _logi_compute_z(const floating *X, _LogiDesign *d, const floating *w, 
             _logi_col_axpy(X, d, j, w[j], z)
 
 
+cdef double _logi_unpenalized_decrements(const floating *X, _LogiDesign *d,
+                                         const floating *pf, const floating *g,
+                                         const floating *h, bint fit_intercept,
+                                         _LogiWork *work) noexcept nogil:
+    # sum over unpenalized features j of the Newton decrement g_j^2 / (2 H_jj),
+    # with the intercept re-optimized (the Schur complement of the intercept):
+    # the decrease a Newton step on w_j would bring. The dual point cannot
+    # make X_j . theta = 0 for such features, and the Fenchel-Young residual
+    # of _logi_duality_gap vanishes at w_j = 0 whatever the gradient: this
+    # term keeps the gap from certifying a point where their gradient is not 0
+    cdef Py_ssize_t i, j
+    cdef double h_sum = 0, g_sum = 0, total = 0, hx, hxx, gj, curv
+    if fit_intercept:
+        for i in range(d.n):
+            h_sum += h[i]
+            g_sum += g[i]
+    for j in range(d.p):
+        if pf[j] > 0 or work.screened[j]:
+            continue
+        hxx = _logi_col_sqnorm(X, d, j, h)
+        gj = work.grad[j]
+        curv = hxx
+        if fit_intercept and h_sum > 0:
+            hx = _logi_col_dot(X, d, j, h)
+            gj -= hx / h_sum * g_sum
+            curv -= hx * hx / h_sum
+        if curv > 1e-12 * hxx:  # else X_j is (numerically) the intercept's column
+            total += gj * gj / (2.0 * curv)
+    return total
+
+
 cdef int _logi_solve(const floating *X, _LogiDesign *d, const floating *y,
                      const floating *s, const floating *pf, double lam1, double lam2,
                      floating *w, double *b, bint fit_intercept, double tol, int max_iter,
@@ -725,6 +756,7 @@ cdef int _logi_solve(const floating *X, _LogiDesign *d, const floating *y,
             _logi_full_gradient(X, d, g, g_pos, fit_intercept, work)
         gap = _logi_duality_gap(y, z, s, w, pf, d.n, d.p, lam1, lam2, loss, fit_intercept,
                                 work, &primal)
+        gap += _logi_unpenalized_decrements(X, d, pf, g, h, fit_intercept, work)
         if gap <= tol or it >= max_iter:
             break
         if it > 0 or resume_scale > 0:  # from a cold start the first gap is too wide

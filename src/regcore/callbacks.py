@@ -102,7 +102,10 @@ class EarlyStopping:
         metric : float
             Validation metric of the epoch.
         params : list of ndarray or dict of ndarray, optional
-            Current parameters; copied when the metric improves.
+            Current parameters; copied when the metric improves. An
+            improvement recorded without them drops the copy kept before
+            (it is no longer the best), so a restore never brings back
+            parameters of another epoch than ``best_epoch``.
 
         Returns
         -------
@@ -117,8 +120,8 @@ class EarlyStopping:
         epoch, self.epoch = self.epoch, self.epoch + 1
         if self._improves(metric):
             self.best_score, self.best_epoch, self.wait = metric, epoch, 0
-            if params is not None:
-                self.best_params = _copy_params(params, self.best_params)
+            self.best_params = None if params is None else _copy_params(params,
+                                                                        self.best_params)
             return self.should_stop
         self.wait += 1
         if not self.should_stop and self.wait >= self.patience:

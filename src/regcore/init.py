@@ -19,6 +19,7 @@ state is never used.
 
 import math
 import numbers
+import warnings
 
 import numpy as np
 
@@ -145,11 +146,19 @@ def _check_mode(mode):
     return mode
 
 
+def _warn_empty(shape):
+    # a zero fan means a zero-element weight: nothing to fill (PyTorch's
+    # convention, which warns likewise), whichever dimension is 0
+    warnings.warn(f"initializing a weight with no elements (shape {tuple(shape)}) is a no-op",
+                  UserWarning, stacklevel=4)
+    return 0.0
+
+
 def _xavier_std(shape, gain):
     gain = check_scalar(gain, "gain", lo=0.0)
     fan_in, fan_out = calculate_fans(shape)
-    if fan_in + fan_out == 0:
-        raise ValueError(f"cannot initialize a weight with no elements (shape {tuple(shape)})")
+    if fan_in == 0 or fan_out == 0:
+        return _warn_empty(shape)
     return gain * math.sqrt(2.0 / (fan_in + fan_out))
 
 
@@ -157,9 +166,10 @@ def _kaiming_std(shape, a, mode, nonlinearity):
     a = check_scalar(a, "a")
     fan_in, fan_out = calculate_fans(shape)
     fan = fan_in if _check_mode(mode) == "fan_in" else fan_out
-    if fan == 0:
-        raise ValueError(f"cannot initialize a weight with {mode} = 0 (shape {tuple(shape)})")
-    return calculate_gain(nonlinearity, a) / math.sqrt(fan)
+    gain = calculate_gain(nonlinearity, a)
+    if fan_in == 0 or fan_out == 0:
+        return _warn_empty(shape)
+    return gain / math.sqrt(fan)
 
 
 def _check_tensor(tensor, name="tensor"):

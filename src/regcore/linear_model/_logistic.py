@@ -47,6 +47,15 @@ _LOG2 = float(np.log(2.0))
 # Smallest l1_ratio used to place an automatic grid (a ridge penalty has no
 # alpha_max); the fit itself uses the l1_ratio given.
 _GRID_MIN_L1_RATIO = 1e-3
+# The Newton steps centre the curvature implicitly (lip - xbar h_col), which
+# cancels when a column's mean is large against its spread: float32 gave NaN
+# from the first step at mean/std 1e4 (dense) and diverged at 1e3 (sparse);
+# float64 stopped at gap 0.1-0.9 from 1e7. Above this ratio, by dtype, a
+# dense X is centred in a copy (the intercept takes the shift back) and a
+# sparse float32 X is solved in float64 (results stay float32).
+_MAX_IMPLICIT_OFFSET = {np.dtype(np.float32): 30.0, np.dtype(np.float64): 1e4}
+# max_iter goes to a C int
+_MAX_ITER = 2**31 - 1
 
 
 class LogisticFitResult(NamedTuple):
@@ -193,25 +202,66 @@ class _Problem:
         self.sw = _check_weights(sample_weight, n_samples, X.dtype, self.y)
         self.pf = _check_penalty_factor(penalty_factor, n_features, X.dtype)
         self.tol = check_scalar(tol, "tol", lo=0.0)
-        self.max_iter = check_scalar(max_iter, "max_iter", lo=1, integer=True)
+        self.max_iter = check_scalar(max_iter, "max_iter", lo=1, hi=_MAX_ITER, integer=True)
         self.sw_sum = float(self.sw.sum(dtype=np.float64))
+        self.out_dtype = self.dtype  # of the coefficients returned
+        self.shift = None  # column means subtracted from a dense X (a centred copy)
+        if self.fit_intercept:
+            self._center_accurately()
         self.workspace = None  # scratch arrays shared by the solves of a path
         self.last_C = None  # C of the last solve, whose statistics the workspace holds
 
+    def _center_accurately(self):
+        """Centre a dense X in a copy, or solve a sparse float32 X in float64, when
+        a column's mean exceeds _MAX_IMPLICIT_OFFSET times its spread."""
+        n, p = self.X.shape
+        layout = 1 if self.sparse else 0
+        data = self.X.data if self.sparse else self.X.reshape(-1, order="F")
+        empty = np.zeros(0, dtype=np.int32)
+        sums, sq, _ = _kernels.column_stats(
+            layout, data, self.X.indices if self.sparse else empty,
+            self.X.indptr if self.sparse else empty, n, p, np.zeros(0),
+            np.zeros(n, dtype=self.dtype))
+        mean = sums / n
+        var = np.maximum(sq / n - mean**2, 0.0)
+        big = mean**2 > _MAX_IMPLICIT_OFFSET[self.dtype] ** 2 * var
+        if not big.any():
+            return
+        if not self.sparse:
+            self.shift = mean.astype(self.dtype)
+            self.X = np.subtract(self.X, self.shift, order="F")
+        elif self.dtype == np.float32:
+            self.X = self.X.astype(np.float64)
+            self.dtype = np.dtype(np.float64)
+            self.y, self.sw, self.pf = (a.astype(np.float64) for a in (self.y, self.sw, self.pf))
+
     def alpha_max(self):
-        """Smallest alpha (alpha form) at which every penalized coefficient is zero."""
-        positive = self.y > 0
-        if self.fit_intercept:
-            p_bar = float(self.sw[positive].sum(dtype=np.float64)) / self.sw_sum
-        else:
-            p_bar = 0.5
-        residual = self.sw * (np.where(positive, 1.0, 0.0) - p_bar) / self.sw_sum
-        corr = np.abs(np.asarray(self.X.T @ residual.astype(self.dtype), dtype=np.float64))
-        ratio = max(self.l1_ratio, _GRID_MIN_L1_RATIO)
+        """Smallest alpha (alpha form) at which every penalized coefficient is zero:
+        the largest correlation of a penalized feature with the residual of the
+        model of the unpenalized part (intercept and features with pf = 0)."""
         penalized = self.pf > 0
         if not penalized.any():
             return float("inf")
+        positive = np.where(self.y > 0, 1.0, 0.0)
+        residual = self.sw * (positive - self._unpenalized_probabilities()) / self.sw_sum
+        corr = np.abs(np.asarray(self.X.T @ residual.astype(self.dtype), dtype=np.float64))
+        ratio = max(self.l1_ratio, _GRID_MIN_L1_RATIO)
         return float(np.max(corr[penalized] / (ratio * self.pf[penalized])))
+
+    def _unpenalized_probabilities(self):
+        """P(y = +1) under the fit of the intercept and the pf = 0 features alone."""
+        free = np.flatnonzero(self.pf == 0)
+        if free.size == 0:
+            if not self.fit_intercept:
+                return 0.5
+            return float(self.sw[self.y > 0].sum(dtype=np.float64)) / self.sw_sum
+        sub = _Problem(self.X[:, free], self.y, l1_ratio=1.0, fit_intercept=self.fit_intercept,
+                       penalty_factor=np.zeros(free.size), sample_weight=self.sw,
+                       tol=1e-10, max_iter=1000, check_input=False)
+        coef = np.zeros(free.size, dtype=sub.dtype)
+        intercept, _, _ = sub.solve(1.0, coef, 0.0)  # no penalty: any C
+        z = np.asarray(self.X[:, free] @ coef, dtype=np.float64).ravel() + float(intercept)
+        return 1.0 / (1.0 + np.exp(-z))
 
     def solve(self, C, coef, intercept, resume=False):
         """Solve at one C from (coef, intercept) in place; return (intercept, gap, n_iter).
@@ -219,6 +269,8 @@ class _Problem:
         ``resume=True`` promises that (coef, intercept) are exactly what the
         previous solve returned: its statistics are then reused.
         """
+        if self.shift is not None:  # w.x + b = w.(x - m) + (b + w.m)
+            intercept = float(intercept) + float(coef @ self.shift)
         if self.workspace is None:
             self.workspace = _kernels.logistic_workspace(*self.X.shape, self.dtype)
         s = (C * self.sw).astype(self.dtype)
@@ -234,12 +286,14 @@ class _Problem:
                 X.data, X.indices, X.indptr, X.shape[0], *args)
         else:
             b, gap, _, n_iter, *_ = _kernels.logistic_solve_dense(self.X, *args)
+        if self.shift is not None:
+            b = float(b) - float(coef @ self.shift)
         return b, gap / scale, n_iter
 
 
 def _warn_not_converged(gaps, tol, what):
-    worst = float(np.max(gaps))
-    if worst > tol:
+    worst = float(np.max(gaps))  # NaN when a solve broke down: warned about too
+    if not worst <= tol:
         warnings.warn(
             f"{what} did not converge: relative duality gap {worst:.3g} > tol={tol:.3g}. "
             "Increase max_iter, loosen tol or strengthen the penalty.",
@@ -259,7 +313,8 @@ def _value_grid(problem, Cs, alphas, eps):
         if not np.isfinite(top):
             raise ValueError("every penalty factor is 0, so there is no alpha_max: pass an "
                              "explicit grid")
-        top = max(top, float(np.finfo(problem.dtype).resolution))
+        if top == 0:  # no penalized feature correlates with the residual
+            top = float(np.finfo(problem.dtype).resolution)
         grid_alphas = np.geomspace(top, top * eps, count)
     else:
         name = "Cs" if c_form else "alphas"
@@ -348,8 +403,8 @@ def logistic_path(X, y, *, Cs=None, alphas=None, eps=1e-3, l1_ratio=1.0, tol=1e-
     coef = _check_coef_init(coef_init, n_features, problem.dtype)
     intercept = check_scalar(intercept_init, "intercept_init") if fit_intercept else 0.0
     n_values = grid_alphas.size
-    coefs = np.empty((n_features, n_values), dtype=problem.dtype, order="F")
-    intercepts = np.empty(n_values, dtype=problem.dtype)
+    coefs = np.empty((n_features, n_values), dtype=problem.out_dtype, order="F")
+    intercepts = np.empty(n_values, dtype=problem.out_dtype)
     gaps = np.empty(n_values)
     n_iters = np.empty(n_values, dtype=np.int64)
     for k, C in enumerate(grid_Cs):
@@ -399,8 +454,8 @@ def logistic_fit(X, y, *, C=None, alpha=None, l1_ratio=1.0, tol=1e-4, max_iter=1
     intercept = check_scalar(intercept_init, "intercept_init") if fit_intercept else 0.0
     intercept, gap, n_iter = problem.solve(C, coef, intercept)
     _warn_not_converged([gap], problem.tol, "logistic_fit")
-    return LogisticFitResult(coef, float(intercept), float(gap), int(n_iter),
-                             bool(gap <= problem.tol))
+    return LogisticFitResult(coef.astype(problem.out_dtype, copy=False), float(intercept),
+                             float(gap), int(n_iter), bool(gap <= problem.tol))
 
 
 def logistic_alpha_max(X, y, *, l1_ratio=1.0, fit_intercept=True, penalty_factor=None,
