@@ -107,7 +107,8 @@ def test_improvement_without_params_drops_the_older_copy():
     w[:] = 1
     stopper.step(0.5)            # epoch 1: the best, not kept
     w[:] = 2
-    assert stopper.step(0.9, [w])  # epoch 2: stop, nothing to restore
+    with pytest.warns(UserWarning, match=r"best epoch \(1\) were not kept"):
+        assert stopper.step(0.9, [w])  # epoch 2: stop, nothing to restore
     assert stopper.best_epoch == 1 and stopper.best_params is None
     np.testing.assert_array_equal(w, 2.0)
     with pytest.raises(ValueError, match="no parameters were kept"):

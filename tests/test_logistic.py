@@ -310,6 +310,56 @@ def test_columns_with_large_means(rng, dtype, offset, sparse):
     assert fit.intercept == pytest.approx(offset_back, rel=1e-3, abs=1e-2 * abs(offset_back))
 
 
+@pytest.mark.parametrize("sparse", [False, True])
+def test_float32_gap_bounds_what_is_returned_with_large_means(rng, sparse):
+    # the intercept takes the centring shift back in float64 (a float32 dot
+    # was off by 6e-3 at means of 1e5), and float32 coefficients rounded from
+    # a float64 solve give the intercept the mean of their rounding
+    n, p = 184, 6
+    Z = rng.standard_normal((n, p))
+    y = np.where(Z @ rng.standard_normal(p) + rng.standard_normal(n) > 0, 1, -1)
+    X32 = (Z + np.array([10, 0, 10, 1e5, 1e5, 1e5])).astype(np.float32)
+    X64 = X32.astype(np.float64)  # the same data: only the arithmetic differs
+    C = 0.532
+    fit = logistic_fit(sp.csc_matrix(X32) if sparse else X32, y, C=C, l1_ratio=0.0, tol=1e-6)
+    best = logistic_fit(X64, y, C=C, l1_ratio=0.0, tol=1e-13)
+    scale = C * n * np.log(2)
+    sub = (objective(X64, y, fit, C, 0.0) - objective(X64, y, best, C, 0.0)) / scale
+    assert fit.converged and fit.coef.dtype == np.float32
+    assert sub <= max(fit.dual_gap, 0.0) + 1e-7
+
+
+def test_penalized_column_in_the_unpenalized_span_gets_a_usable_grid():
+    # its correlation with the unpenalized model's residual is rounding noise:
+    # alpha_max is 0 and the grid starts at 1, not at 1e-17 (C ~ 1e17)
+    u = np.random.default_rng(3).standard_normal(200)
+    X = np.column_stack([u, u])
+    y = np.where(u + np.random.default_rng(4).standard_normal(200) > 0, 1, -1)
+    assert logistic_alpha_max(X, y, penalty_factor=[0, 1]) == 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        path = logistic_path(X, y, penalty_factor=[0, 1], alphas=5, tol=1e-8)
+    assert path.alphas[0] == 1.0 and not path.coefs[1].any() and path.converged.all()
+
+
+def test_float32_alpha_max_with_unpenalized_features_matches_float64(rng):
+    X, y = make_data(rng, n=300, p=12, offset=0.3)
+    pf = np.ones(12)
+    pf[:4] = 0
+    top64 = logistic_alpha_max(X, y, penalty_factor=pf)
+    top32 = logistic_alpha_max(X.astype(np.float32), y, penalty_factor=pf)
+    assert top32 == pytest.approx(top64, rel=1e-5)
+
+
+def test_sparse_float64_column_with_too_large_a_mean_is_refused(rng):
+    Z, y = make_data(rng, n=100, p=6)
+    X = sp.csc_matrix(Z * 1e-3 + 1e4)  # mean / std about 1e7
+    with pytest.raises(ValueError, match="sparse X has a mean .* times its standard deviation"):
+        logistic_fit(X, y, C=1.0)
+    constant = sp.csc_matrix(np.column_stack([np.full(100, 1e4), Z]))  # constant: fine
+    assert logistic_fit(constant, y, C=1.0).coef[0] == 0
+
+
 def test_a_broken_down_solve_is_warned_about():
     with pytest.warns(ConvergenceWarning, match="gap nan > tol"):
         _logistic._warn_not_converged(np.array([np.nan]), 1e-4, "logistic_fit")

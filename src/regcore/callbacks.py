@@ -2,6 +2,7 @@
 
 import math
 import numbers
+import warnings
 
 import numpy as np
 
@@ -126,8 +127,13 @@ class EarlyStopping:
         self.wait += 1
         if not self.should_stop and self.wait >= self.patience:
             self.should_stop, self.stopped_epoch = True, epoch
-            if self.restore_best and params is not None and self.best_params is not None:
-                self.restore(params)
+            if self.restore_best and params is not None:
+                if self.best_params is not None:
+                    self.restore(params)
+                else:
+                    warnings.warn(f"the parameters of the best epoch ({self.best_epoch}) were "
+                                  f"not kept (step() had no params then): nothing restored",
+                                  UserWarning, stacklevel=2)
         return self.should_stop
 
     def restore(self, params):

@@ -19,6 +19,7 @@ state is never used.
 
 import math
 import numbers
+import sys
 import warnings
 
 import numpy as np
@@ -148,9 +149,13 @@ def _check_mode(mode):
 
 def _warn_empty(shape):
     # a zero fan means a zero-element weight: nothing to fill (PyTorch's
-    # convention, which warns likewise), whichever dimension is 0
+    # convention, which warns likewise), whichever dimension is 0; the
+    # warning names the caller's line, past this module's own frames
+    level, frame = 1, sys._getframe(0)
+    while frame is not None and frame.f_code.co_filename == __file__:
+        level, frame = level + 1, frame.f_back
     warnings.warn(f"initializing a weight with no elements (shape {tuple(shape)}) is a no-op",
-                  UserWarning, stacklevel=4)
+                  UserWarning, stacklevel=level)
     return 0.0
 
 

@@ -54,6 +54,9 @@ _GRID_MIN_L1_RATIO = 1e-3
 # dense X is centred in a copy (the intercept takes the shift back) and a
 # sparse float32 X is solved in float64 (results stay float32).
 _MAX_IMPLICIT_OFFSET = {np.dtype(np.float32): 30.0, np.dtype(np.float64): 1e4}
+# A sparse float64 X keeps implicit centring: it held up to mean/std 1e6 and
+# stalled from 3e6 on (suboptimality 1e-5 to 0.1), so beyond it is refused.
+_MAX_SPARSE_OFFSET = 1e6
 # max_iter goes to a C int
 _MAX_ITER = 2**31 - 1
 
@@ -206,6 +209,7 @@ class _Problem:
         self.sw_sum = float(self.sw.sum(dtype=np.float64))
         self.out_dtype = self.dtype  # of the coefficients returned
         self.shift = None  # column means subtracted from a dense X (a centred copy)
+        self.means = None  # column means of a sparse float32 X solved in float64
         if self.fit_intercept:
             self._center_accurately()
         self.workspace = None  # scratch arrays shared by the solves of a path
@@ -223,17 +227,43 @@ class _Problem:
             self.X.indptr if self.sparse else empty, n, p, np.zeros(0),
             np.zeros(n, dtype=self.dtype))
         mean = sums / n
-        var = np.maximum(sq / n - mean**2, 0.0)
+        var = np.maximum(sq / n - mean**2, 0.0)  # one pass: rounding when mean^2 >> var
         big = mean**2 > _MAX_IMPLICIT_OFFSET[self.dtype] ** 2 * var
         if not big.any():
             return
+        if self.sparse and self.dtype == np.float64:
+            cols = np.flatnonzero(big)  # two-pass variances; constant columns are fine
+            var2 = _sparse_centred_variances(self.X, cols, mean[cols])
+            live = var2 > (4 * np.finfo(np.float64).eps * mean[cols]) ** 2
+            ratio = np.abs(mean[cols][live]) / np.sqrt(var2[live])
+            if ratio.size and ratio.max() > _MAX_SPARSE_OFFSET:
+                raise ValueError(
+                    f"a column of sparse X has a mean {ratio.max():.3g} times its standard "
+                    f"deviation; above {_MAX_SPARSE_OFFSET:g} the implicit centring of a "
+                    f"sparse X cannot be made accurate: subtract that column's mean, pass X "
+                    f"dense, or use fit_intercept=False")
+            return
         if not self.sparse:
-            self.shift = mean.astype(self.dtype)
-            self.X = np.subtract(self.X, self.shift, order="F")
+            shift = mean.astype(self.dtype)  # what is subtracted, exactly
+            self.X = np.subtract(self.X, shift, order="F")
+            self.shift = shift.astype(np.float64)
         elif self.dtype == np.float32:
             self.X = self.X.astype(np.float64)
             self.dtype = np.dtype(np.float64)
             self.y, self.sw, self.pf = (a.astype(np.float64) for a in (self.y, self.sw, self.pf))
+            self.means = mean
+            self._center_accurately()  # refused if float64 is not enough either
+
+    def output(self, coef, intercept):
+        """(coef, intercept) in the dtype of X as given. A float32 X solved in float64
+        rounds coef to float32: the intercept takes back the mean of that rounding
+        (a column's large mean times its rounding error)."""
+        if self.out_dtype == self.dtype:
+            return coef.copy(), float(intercept)
+        rounded = coef.astype(self.out_dtype)
+        if self.fit_intercept:
+            intercept = float(intercept) + float((coef - rounded.astype(np.float64)) @ self.means)
+        return rounded, float(intercept)
 
     def alpha_max(self):
         """Smallest alpha (alpha form) at which every penalized coefficient is zero:
@@ -245,6 +275,12 @@ class _Problem:
         positive = np.where(self.y > 0, 1.0, 0.0)
         residual = self.sw * (positive - self._unpenalized_probabilities()) / self.sw_sum
         corr = np.abs(np.asarray(self.X.T @ residual.astype(self.dtype), dtype=np.float64))
+        # a penalized column in the span of the unpenalized ones correlates at
+        # rounding level only: that is 0 (else the grid starts at 1e-17)
+        norms = (np.sqrt(np.asarray(self.X.multiply(self.X).sum(axis=0)).ravel()) if self.sparse
+                 else np.linalg.norm(self.X, axis=0))
+        noise = 1e3 * np.finfo(self.dtype).eps * norms * np.linalg.norm(residual)
+        corr[corr <= noise] = 0.0
         ratio = max(self.l1_ratio, _GRID_MIN_L1_RATIO)
         return float(np.max(corr[penalized] / (ratio * self.pf[penalized])))
 
@@ -255,12 +291,16 @@ class _Problem:
             if not self.fit_intercept:
                 return 0.5
             return float(self.sw[self.y > 0].sum(dtype=np.float64)) / self.sw_sum
-        sub = _Problem(self.X[:, free], self.y, l1_ratio=1.0, fit_intercept=self.fit_intercept,
-                       penalty_factor=np.zeros(free.size), sample_weight=self.sw,
-                       tol=1e-10, max_iter=1000, check_input=False)
-        coef = np.zeros(free.size, dtype=sub.dtype)
+        X_free = self.X[:, free].astype(np.float64)  # few columns: float64 reaches tol
+        if not self.sparse:
+            X_free = np.asfortranarray(X_free)
+        sub = _Problem(X_free, self.y.astype(np.float64), l1_ratio=1.0,
+                       fit_intercept=self.fit_intercept, penalty_factor=np.zeros(free.size),
+                       sample_weight=self.sw.astype(np.float64), tol=1e-10, max_iter=1000,
+                       check_input=False)
+        coef = np.zeros(free.size)
         intercept, _, _ = sub.solve(1.0, coef, 0.0)  # no penalty: any C
-        z = np.asarray(self.X[:, free] @ coef, dtype=np.float64).ravel() + float(intercept)
+        z = np.asarray(X_free @ coef).ravel() + float(intercept)
         return 1.0 / (1.0 + np.exp(-z))
 
     def solve(self, C, coef, intercept, resume=False):
@@ -269,8 +309,8 @@ class _Problem:
         ``resume=True`` promises that (coef, intercept) are exactly what the
         previous solve returned: its statistics are then reused.
         """
-        if self.shift is not None:  # w.x + b = w.(x - m) + (b + w.m)
-            intercept = float(intercept) + float(coef @ self.shift)
+        if self.shift is not None:  # w.x + b = w.(x - m) + (b + w.m), in float64
+            intercept = float(intercept) + float(coef.astype(np.float64) @ self.shift)
         if self.workspace is None:
             self.workspace = _kernels.logistic_workspace(*self.X.shape, self.dtype)
         s = (C * self.sw).astype(self.dtype)
@@ -287,8 +327,20 @@ class _Problem:
         else:
             b, gap, _, n_iter, *_ = _kernels.logistic_solve_dense(self.X, *args)
         if self.shift is not None:
-            b = float(b) - float(coef @ self.shift)
+            b = float(b) - float(coef.astype(np.float64) @ self.shift)
         return b, gap / scale, n_iter
+
+
+def _sparse_centred_variances(X, cols, means):
+    """Variances of the CSC columns ``cols`` from their centred entries (two passes)."""
+    n = X.shape[0]
+    out = np.empty(cols.size)
+    for k, j in enumerate(cols):
+        d = X.data[X.indptr[j]:X.indptr[j + 1]].astype(np.float64) - means[k]
+        unstored = n - d.size
+        s1 = d.sum() - unstored * means[k]
+        out[k] = max((d @ d + unstored * means[k] ** 2 - s1 * s1 / n) / n, 0.0)
+    return out
 
 
 def _warn_not_converged(gaps, tol, what):
@@ -313,8 +365,9 @@ def _value_grid(problem, Cs, alphas, eps):
         if not np.isfinite(top):
             raise ValueError("every penalty factor is 0, so there is no alpha_max: pass an "
                              "explicit grid")
-        if top == 0:  # no penalized feature correlates with the residual
-            top = float(np.finfo(problem.dtype).resolution)
+        if top == 0:  # no penalized feature correlates with the residual of the
+            top = 1.0   # unpenalized model: every alpha gives them 0, and a moderate
+            # one keeps the unpenalized fit well conditioned (C = 1 / sum(sw))
         grid_alphas = np.geomspace(top, top * eps, count)
     else:
         name = "Cs" if c_form else "alphas"
@@ -409,8 +462,7 @@ def logistic_path(X, y, *, Cs=None, alphas=None, eps=1e-3, l1_ratio=1.0, tol=1e-
     n_iters = np.empty(n_values, dtype=np.int64)
     for k, C in enumerate(grid_Cs):
         intercept, gaps[k], n_iters[k] = problem.solve(C, coef, intercept, resume=k > 0)
-        coefs[:, k] = coef
-        intercepts[k] = intercept
+        coefs[:, k], intercepts[k] = problem.output(coef, intercept)
     converged = gaps <= problem.tol
     _warn_not_converged(gaps, problem.tol, "logistic_path")
     values = grid_Cs if c_form else grid_alphas
@@ -454,8 +506,8 @@ def logistic_fit(X, y, *, C=None, alpha=None, l1_ratio=1.0, tol=1e-4, max_iter=1
     intercept = check_scalar(intercept_init, "intercept_init") if fit_intercept else 0.0
     intercept, gap, n_iter = problem.solve(C, coef, intercept)
     _warn_not_converged([gap], problem.tol, "logistic_fit")
-    return LogisticFitResult(coef.astype(problem.out_dtype, copy=False), float(intercept),
-                             float(gap), int(n_iter), bool(gap <= problem.tol))
+    coef, intercept = problem.output(coef, intercept)
+    return LogisticFitResult(coef, intercept, float(gap), int(n_iter), bool(gap <= problem.tol))
 
 
 def logistic_alpha_max(X, y, *, l1_ratio=1.0, fit_intercept=True, penalty_factor=None,
