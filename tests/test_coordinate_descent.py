@@ -153,7 +153,7 @@ def prepared(prob, dtype):
         top = alpha_max(Xin, y, l1_ratio=prob["l1_ratio"], **{
             k: v for k, v in kwargs.items() if k != "positive"})
     except ValueError as error:  # a sparse column whose mean is > 1e4 times its spread
-        assert "sparse X has a mean" in str(error)
+        assert "has a mean" in str(error)
         return None
     return X, y, Xin, prob["layout"] == "gram", kwargs, yc, top
 
@@ -671,7 +671,7 @@ def test_timestamp_feature_matches_sklearn(rng):
 def test_sparse_column_with_too_large_a_mean_is_refused(rng):
     X, y = offset_problem(rng, 1e6)
     for dtype in (np.float64, np.float32):
-        with pytest.raises(ValueError, match="sparse X has a mean .* times its standard deviation"):
+        with pytest.raises(ValueError, match=r"sparse X \(or of a cross-validation fold.s training rows\) has a mean .* times its standard deviation"):
             enet_fit(sp.csc_matrix(X.astype(dtype)), y, alpha=0.01)
     fit = enet_fit(sp.csc_matrix(X), y, alpha=0.01, fit_intercept=False)  # nothing to centre
     assert fit.coef.shape == (X.shape[1],)

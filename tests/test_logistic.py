@@ -180,7 +180,9 @@ def test_float32_stays_float32(rng, sparse):
     assert fit32.coef.dtype == np.float32
     np.testing.assert_allclose(fit32.coef, fit64.coef, atol=2e-3)
     path = logistic_path(X32, y, alphas=5, tol=1e-5)
-    assert path.coefs.dtype == np.float32 and path.intercepts.dtype == np.float32
+    # intercepts stay float64, as logistic_fit's: one of 3e5 rounds by 0.03 in
+    # float32, more than the certificate allows when the columns have large means
+    assert path.coefs.dtype == np.float32 and path.intercepts.dtype == np.float64
     clf = LogisticRegression(penalty="l1").fit(X32, y)
     assert clf.coef_.dtype == np.float32 and clf.predict_proba(X32).shape == (X64.shape[0], 2)
 
@@ -329,6 +331,35 @@ def test_float32_gap_bounds_what_is_returned_with_large_means(rng, sparse):
     assert sub <= max(fit.dual_gap, 0.0) + 1e-7
 
 
+def test_path_intercepts_keep_the_certificate_with_float32_large_means(rng):
+    n, p = 300, 5
+    Z = rng.standard_normal((n, p))
+    y = np.where(Z @ rng.standard_normal(p) + rng.standard_normal(n) > 0, 1, -1)
+    X32 = (Z + np.array([10, 0, 1e5, 1e5, 1e5])).astype(np.float32)
+    X64 = X32.astype(np.float64)
+    path = logistic_path(X32, y, alphas=4, eps=1e-2, tol=1e-6)
+    scale = n * np.log(2)  # alpha form: relative to sum(sw) log 2 ...
+    for alpha, coef, b, gap in zip(path.alphas, path.coefs.T, path.intercepts,
+                                   path.dual_gaps):
+        C = 1.0 / (alpha * n)
+        best = logistic_fit(X64, y, C=C, tol=1e-13)
+        fit = _logistic.LogisticFitResult(coef, float(b), gap, 0, True)
+        sub = (objective(X64, y, fit, C, 1.0) - objective(X64, y, best, C, 1.0)) / (C * scale)
+        assert sub <= gap + 1e-7
+
+
+def test_alpha_max_keeps_small_real_correlations_in_float32(rng):
+    # one feature, predictive only on lightly weighted rows: its correlation is
+    # 1e-4 of ||x|| ||r||, far above rounding, and must not be taken for noise
+    n = 2000
+    x = np.where(np.arange(n) < n // 2, rng.standard_normal(n), 0.0)
+    y = np.where(2 * x + rng.standard_normal(n) > 0, 1, -1)
+    sw = np.where(np.arange(n) < n // 2, 1.0, 1e4)
+    top64 = logistic_alpha_max(x[:, None], y, sample_weight=sw)
+    top32 = logistic_alpha_max(x[:, None].astype(np.float32), y, sample_weight=sw)
+    assert top64 > 0 and top32 == pytest.approx(top64, rel=1e-4)
+
+
 def test_penalized_column_in_the_unpenalized_span_gets_a_usable_grid():
     # its correlation with the unpenalized model's residual is rounding noise:
     # alpha_max is 0 and the grid starts at 1, not at 1e-17 (C ~ 1e17)
@@ -354,7 +385,7 @@ def test_float32_alpha_max_with_unpenalized_features_matches_float64(rng):
 def test_sparse_float64_column_with_too_large_a_mean_is_refused(rng):
     Z, y = make_data(rng, n=100, p=6)
     X = sp.csc_matrix(Z * 1e-3 + 1e4)  # mean / std about 1e7
-    with pytest.raises(ValueError, match="sparse X has a mean .* times its standard deviation"):
+    with pytest.raises(ValueError, match=r"sparse X \(or of a cross-validation fold.s training rows\) has a mean .* times its standard deviation"):
         logistic_fit(X, y, C=1.0)
     constant = sp.csc_matrix(np.column_stack([np.full(100, 1e4), Z]))  # constant: fine
     assert logistic_fit(constant, y, C=1.0).coef[0] == 0

@@ -130,7 +130,7 @@ class EarlyStopping:
             if self.restore_best and params is not None:
                 if self.best_params is not None:
                     self.restore(params)
-                else:
+                elif self.best_epoch is not None:
                     warnings.warn(f"the parameters of the best epoch ({self.best_epoch}) were "
                                   f"not kept (step() had no params then): nothing restored",
                                   UserWarning, stacklevel=2)

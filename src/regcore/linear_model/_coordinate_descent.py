@@ -178,9 +178,10 @@ class _Problem:
             return
         else:
             raise ValueError(
-                f"a column of sparse X has a mean {ratio:.3g} times its standard deviation; "
-                f"above {MAX_IMPLICIT_OFFSET[True, self.dtype]:g} the implicit centring of "
-                f"a sparse X cannot be made accurate: subtract that column's mean, pass X "
+                f"a column of sparse X (or of a cross-validation fold's training rows) has "
+                f"a mean {ratio:.3g} times its standard deviation; above "
+                f"{MAX_IMPLICIT_OFFSET[True, self.dtype]:g} the implicit centring of a "
+                f"sparse X cannot be made accurate: subtract that column's mean, pass X "
                 f"dense, or use fit_intercept=False")
         self._center(X, y)
 

@@ -238,10 +238,11 @@ class _Problem:
             ratio = np.abs(mean[cols][live]) / np.sqrt(var2[live])
             if ratio.size and ratio.max() > _MAX_SPARSE_OFFSET:
                 raise ValueError(
-                    f"a column of sparse X has a mean {ratio.max():.3g} times its standard "
-                    f"deviation; above {_MAX_SPARSE_OFFSET:g} the implicit centring of a "
-                    f"sparse X cannot be made accurate: subtract that column's mean, pass X "
-                    f"dense, or use fit_intercept=False")
+                    f"a column of sparse X (or of a cross-validation fold's training rows) "
+                    f"has a mean {ratio.max():.3g} times its standard deviation; above "
+                    f"{_MAX_SPARSE_OFFSET:g} the implicit centring of a sparse X cannot be "
+                    f"made accurate: subtract that column's mean, pass X dense, or use "
+                    f"fit_intercept=False")
             return
         if not self.sparse:
             shift = mean.astype(self.dtype)  # what is subtracted, exactly
@@ -274,15 +275,28 @@ class _Problem:
             return float("inf")
         positive = np.where(self.y > 0, 1.0, 0.0)
         residual = self.sw * (positive - self._unpenalized_probabilities()) / self.sw_sum
-        corr = np.abs(np.asarray(self.X.T @ residual.astype(self.dtype), dtype=np.float64))
-        # a penalized column in the span of the unpenalized ones correlates at
-        # rounding level only: that is 0 (else the grid starts at 1e-17)
-        norms = (np.sqrt(np.asarray(self.X.multiply(self.X).sum(axis=0)).ravel()) if self.sparse
-                 else np.linalg.norm(self.X, axis=0))
-        noise = 1e3 * np.finfo(self.dtype).eps * norms * np.linalg.norm(residual)
-        corr[corr <= noise] = 0.0
+        corr = np.abs(_t_dot(self.X, residual))
+        corr[corr <= self._correlation_noise(residual)] = 0.0
         ratio = max(self.l1_ratio, _GRID_MIN_L1_RATIO)
         return float(np.max(corr[penalized] / (ratio * self.pf[penalized])))
+
+    def _correlation_noise(self, residual):
+        """Per column, the level below which |X_j . residual| is noise: the
+        rounding of the product, plus what the inexact fit of the unpenalized
+        part leaves on a column of their span (a penalized column there would
+        otherwise give alpha_max ~ 1e-17 and a grid of C ~ 1e17)."""
+        absX = abs(self.X) if self.sparse else np.abs(self.X)
+        noise = 64 * np.finfo(np.float64).eps * _t_dot(absX, np.abs(residual))
+        free = np.flatnonzero(self.pf == 0)
+        norms = (np.sqrt(np.asarray(self.X.multiply(self.X).sum(axis=0), np.float64).ravel())
+                 if self.sparse else np.sqrt(np.einsum("ij,ij->j", self.X, self.X,
+                                                       dtype=np.float64)))
+        stationarity = [np.abs(_t_dot(self.X[:, free], residual)) / np.maximum(norms[free],
+                                                                              1e-300)]
+        if self.fit_intercept:
+            stationarity.append([abs(residual.sum()) / np.sqrt(residual.size)])
+        level = max((float(np.max(v)) for v in stationarity if len(v)), default=0.0)
+        return noise + 10 * level * norms
 
     def _unpenalized_probabilities(self):
         """P(y = +1) under the fit of the intercept and the pf = 0 features alone."""
@@ -329,6 +343,11 @@ class _Problem:
         if self.shift is not None:
             b = float(b) - float(coef.astype(np.float64) @ self.shift)
         return b, gap / scale, n_iter
+
+
+def _t_dot(X, v):
+    """X.T @ v in float64 for a float64 v (a float32 X is read as float64)."""
+    return np.asarray(X.T @ v, dtype=np.float64).ravel()
 
 
 def _sparse_centred_variances(X, cols, means):
@@ -457,7 +476,7 @@ def logistic_path(X, y, *, Cs=None, alphas=None, eps=1e-3, l1_ratio=1.0, tol=1e-
     intercept = check_scalar(intercept_init, "intercept_init") if fit_intercept else 0.0
     n_values = grid_alphas.size
     coefs = np.empty((n_features, n_values), dtype=problem.out_dtype, order="F")
-    intercepts = np.empty(n_values, dtype=problem.out_dtype)
+    intercepts = np.empty(n_values)  # float64: a float32 intercept of 3e5 rounds by 0.03
     gaps = np.empty(n_values)
     n_iters = np.empty(n_values, dtype=np.int64)
     for k, C in enumerate(grid_Cs):
