@@ -382,6 +382,52 @@ def test_float32_alpha_max_with_unpenalized_features_matches_float64(rng):
     assert top32 == pytest.approx(top64, rel=1e-5)
 
 
+def test_alpha_max_does_not_depend_on_how_the_unpenalized_span_is_written():
+    # nearly collinear unpenalized columns (u, u + 1e-3 w) span what (u, w)
+    # spans: alpha_max must agree. Coordinate descent stalled on the first pair
+    # (gap 7e-3 after 1000 steps) and its residue zeroed a real correlation
+    rng = np.random.default_rng(2)
+    n = 2000
+    u, w = rng.standard_normal(n), rng.standard_normal(n)
+    light = np.arange(n) < 200
+    xj = np.where(light, rng.standard_normal(n), 0.0)
+    y = np.where(u + 0.3 * w + 2 * xj + rng.logistic(size=n) > 0, 1, -1)
+    sw = np.where(light, 1e-3, 1.0)
+    pf = [0, 0, 1]
+    plain = logistic_alpha_max(np.column_stack([u, w, xj]), y, penalty_factor=pf,
+                               sample_weight=sw)
+    for dtype in (np.float64, np.float32):
+        X = np.column_stack([u, u + 1e-3 * w, xj]).astype(dtype)
+        for Xin in (X, sp.csc_matrix(X)):
+            top = logistic_alpha_max(Xin, y, penalty_factor=pf, sample_weight=sw)
+            assert top == pytest.approx(plain, rel=1e-5) and top > 0
+
+
+def test_alpha_max_with_a_separating_unpenalized_column_does_not_overflow():
+    # its coefficient runs to ~1e3 and 1 / (1 + exp(-z)) overflowed
+    rng = np.random.default_rng(0)
+    n = 200
+    x = rng.standard_normal(n)
+    y = np.where(x + rng.logistic(size=n) > 0, 1, -1)
+    f = np.zeros(n)
+    f[np.flatnonzero(y > 0)[:3]] = [2.0, 0.4, 1.0]
+    f[np.flatnonzero(y < 0)[:3]] = [-1.2, -0.017, -0.9]  # its sign separates its rows
+    assert logistic_alpha_max(np.column_stack([f, x]), y, penalty_factor=[0, 1]) > 0
+
+
+def test_cv_fold_scores_of_float32_data_match_float64():
+    # the held-out scores are computed in float64: a float32 product of columns
+    # with large means moved the losses by 1e-3
+    rng = np.random.default_rng(7)
+    n = 400
+    Z = rng.standard_normal((n, 4))
+    y = np.where(Z[:, 0] - Z[:, 1] + rng.standard_normal(n) > 0, 1, 0)
+    X32 = (Z + np.array([1e5, 1e5, 0, 0])).astype(np.float32)
+    a = LogisticRegressionCV(Cs=6, cv=3, tol=1e-6).fit(X32, y)
+    b = LogisticRegressionCV(Cs=6, cv=3, tol=1e-6).fit(X32.astype(np.float64), y)
+    np.testing.assert_allclose(a.loss_path_, b.loss_path_, rtol=1e-5, atol=1e-7)
+
+
 def test_sparse_float64_column_with_too_large_a_mean_is_refused(rng):
     Z, y = make_data(rng, n=100, p=6)
     X = sp.csc_matrix(Z * 1e-3 + 1e4)  # mean / std about 1e7
