@@ -20,10 +20,25 @@ from .penalties import soft_threshold
 # NumPy-only. regcore.sklearn and regcore.plot are imported explicitly.
 from . import callbacks, data, init, optim  # noqa: E402
 
+
+
+def _source_tree_version():
+    """The version in pyproject.toml when running from a source tree (PYTHONPATH=src)."""
+    import pathlib
+    import re
+
+    try:
+        text = (pathlib.Path(__file__).resolve().parents[2] / "pyproject.toml").read_text()
+    except OSError:
+        return "0+unknown"
+    match = re.search(r'^version\s*=\s*"([^"]+)"', text, flags=re.MULTILINE)
+    return match.group(1) if match else "0+unknown"
+
+
 try:
     __version__ = _version("regcore")
 except PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0+unknown"
+    __version__ = _source_tree_version()
 
 __all__ = [
     "__version__",

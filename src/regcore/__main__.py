@@ -145,7 +145,7 @@ def build_parser():
     demo.add_argument("--out", default=DEFAULT_OUT, metavar="DIR",
                       help=f"folder for the PNG figures (default: ./{DEFAULT_OUT}; "
                       "created when needed)")
-    demo.add_argument("--quick", action="store_true", help="smaller problems, about ten seconds")
+    demo.add_argument("--quick", action="store_true", help="smaller problems, a few seconds")
     demo.add_argument("--seed", type=_non_negative_int, default=0,
                       help="random seed of the synthetic data and splits (default: 0)")
     demo.set_defaults(func=_cmd_demo)
@@ -156,7 +156,8 @@ def build_parser():
         "when installed, scikit-learn, celer, skglm, glmnet and PyTorch; rows print as "
         "they are measured.",
     )
-    bench.add_argument("--quick", action="store_true", help="small sizes, under a minute")
+    bench.add_argument("--quick", action="store_true",
+                       help="smaller sizes and fewer repeats, under a minute")
     bench.add_argument("--json", metavar="FILE", help="also write all rows to FILE as JSON")
     bench.add_argument("--only", metavar="TOPIC", type=_topic_list, action="extend",
                        help="run only these topics (comma-separated or repeated), among "

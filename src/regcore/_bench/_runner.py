@@ -83,7 +83,8 @@ def header_lines(quick):
         f"OpenMP: {'yes' if regcore.openmp_enabled() else 'no'}, "
         f"threads: {regcore.get_num_threads()}",
         "ratios are measured side by side in one process (medians of repeats);"
-        " each table states which way its ratios go; n/a = competitor not installed",
+        " each table states which way its ratios go; n/a = not measured (competitor"
+        " absent or without an equivalent, over a time cap, or skipped by --quick)",
     ]
 
 

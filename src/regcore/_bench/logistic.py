@@ -245,7 +245,7 @@ def run(quick=False, table=None, designs=None, budget=5.0):
 
     if quick:
         rng = np.random.default_rng(0)
-        designs = [("leukemia 72x1000 quick", leukemia_like(rng, 72, 1000))]
+        designs = [("leukemia-like 72x1000 quick", leukemia_like(rng, 72, 1000))]
         n_path, budget, repeats = 10, 1.0, 1
     else:
         designs = [(DESIGNS[key][0], DESIGNS[key][1](np.random.default_rng(0)))
@@ -256,6 +256,8 @@ def run(quick=False, table=None, designs=None, budget=5.0):
         solvers = {k: v for k, v in solvers.items() if k not in ("skglm", "saga")}
     others = [name for name in solvers if name != "regcore"]
     print(_harness.machine_description())
+    print("/other = regcore's time / the other's (< 1: regcore faster); n/a: the solver "
+          "did not reach the target within its time budget")
     table = table or _harness.Table(
         ["design", "setting", "regcore s"] + [f"/{name}" for name in others],
         widths=[24, 12, 11] + [11] * len(others))

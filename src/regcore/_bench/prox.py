@@ -24,6 +24,17 @@ def _torch_softshrink():
     return lambda x, t: torch.nn.functional.softshrink(torch.from_numpy(x), t)
 
 
+def _set_torch_threads(n):
+    """torch's thread count (the same as regcore's in each row); returns the old one."""
+    try:
+        import torch
+    except ImportError:
+        return None
+    saved = torch.get_num_threads()
+    torch.set_num_threads(n)
+    return saved
+
+
 def _measure(x, t, softshrink, repeats):
     """Median seconds of each contender on ``x`` (a dict; torch absent gives nan)."""
     out = np.empty_like(x)
@@ -59,6 +70,7 @@ def run(quick=False, table=None):
     rng = np.random.default_rng(0)
     default_threads = get_num_threads()
     thread_counts = sorted({1, default_threads})
+    torch_threads = _set_torch_threads(default_threads)
     rows = []
     try:
         for dtype in (np.float32, np.float64):
@@ -66,10 +78,13 @@ def run(quick=False, table=None):
                 x = rng.standard_normal(n).astype(dtype)
                 for threads in thread_counts:
                     set_num_threads(threads)
+                    _set_torch_threads(threads)
                     rows.append(_row(x, threads, softshrink, repeats))
                     table.add(*(rows[-1][c] for c in COLUMNS))
     finally:
         set_num_threads(default_threads)
+        if torch_threads is not None:
+            _set_torch_threads(torch_threads)
     return rows
 
 

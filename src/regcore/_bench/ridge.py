@@ -150,6 +150,9 @@ def _blas_threads(n):
 
 
 def _run(quick, table):
+    print("ratio = regcore's time / the other's (< 1: regcore faster); note: the "
+          "largest relative deviation of each mse_path from an exact one, and whether "
+          "both chose the exact alpha_")
     table = table or Table(["task", "shape", "vs", "regcore s", "other s", "ratio", "note"],
                            widths=[30, 11, 14, 11, 10, 8, 20])
     if quick:

@@ -139,7 +139,9 @@ def fit_all(problem, folds, n_alphas):
     for key, rule in (("ridge", "min"), ("lasso", "min"), ("lasso", "1se"), ("enet", "min")):
         path = paths[key]
         alpha = path.alpha_min if rule == "min" else path.alpha_1se
-        models.append((f"{path.name}, CV {rule}", alpha, *path.model(rule)))
+        edge = path.index(rule) in (0, path.alphas.size - 1)  # the optimum may lie beyond
+        models.append((f"{path.name}, CV {rule}{' *' if edge else ''}", alpha,
+                       *path.model(rule)))
     return models, paths
 
 
@@ -155,6 +157,9 @@ def print_overfitting(problem, models):
                   _num(linear.mse(X, y, coef, intercept)), _num(test),
                   _num(1.0 - test / null_mse))
     print(f"(predicting the training mean: test MSE {_num(null_mse)}, R2 0)")
+    if any(name.endswith(" *") for name, *_ in models):
+        print("* alpha chosen at the edge of its grid: the cross-validated optimum may lie "
+              "beyond it")
 
 
 def print_sparsity(problem, models):
@@ -357,6 +362,12 @@ def section_mlp(rng, quick, figures):
           f"{plain.val[-1]:.3f}: the network memorizes the label noise. Weight decay bounds the\n"
           "weights; dropout trains an ensemble of thinned networks (it lowers the best validation\n"
           "loss, but on its own can still drift late); early stopping keeps the best weights.")
+    stopped = histories["early stopping"].final["test_accuracy"]
+    if stopped < plain.final["test_accuracy"]:
+        print(f"Here early stopping ends with a lower test accuracy ({stopped:.3f}) than the "
+              f"unregularized run\n({plain.final['test_accuracy']:.3f}): it keeps the epoch of "
+              "the lowest validation loss, and the loss\nalso punishes confident mistakes, "
+              "which accuracy does not count.")
 
     def draw(ax):
         from ..plot import plot_learning_curves
