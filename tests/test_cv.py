@@ -214,6 +214,19 @@ def test_positive_lassocv_grid_and_choice_match_sklearn():
     np.testing.assert_allclose(res.fit.coef, expected.coef_, rtol=1e-6, atol=1e-8)
 
 
+def test_float32_folds_are_scored_in_float64():
+    # columns with means 1e5 times their spread: a float32 product of the
+    # held-out rows rounds the predictions by about 1e-2
+    rng = np.random.default_rng(8)
+    Z = rng.standard_normal((300, 6))
+    y = Z[:, :3] @ [1.0, -2.0, 0.5] + 0.3 * rng.standard_normal(300)
+    X32 = (Z + 1e5).astype(np.float32)
+    a = enet_path_cv(X32, y.astype(np.float32), l1_ratio=1.0, alphas=8, cv=3, tol=1e-6)
+    b = enet_path_cv(X32.astype(np.float64), y.astype(np.float32).astype(np.float64),
+                     l1_ratio=1.0, alphas=8, cv=3, tol=1e-10)
+    np.testing.assert_allclose(a.mse_path, b.mse_path, rtol=1e-3)
+
+
 def test_one_se_rule_and_refit():
     X, y, _ = regression(seed=2)
     res = enet_path_cv(X, y, l1_ratio=1.0, alphas=40, cv=5, selection_rule="1se", tol=1e-8)

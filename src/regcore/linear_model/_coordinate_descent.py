@@ -624,7 +624,7 @@ def enet_path(X, y, *, l1_ratio=0.5, alphas=100, eps=1e-3, tol=1e-4, max_iter=10
     covariance = problem.use_covariance(precompute, grid.shape[0])
     coefs = np.empty((problem.p, grid.shape[0]), dtype=problem.out_dtype, order="F")
     gaps = np.empty(grid.shape[0])
-    intercepts = np.empty(grid.shape[0], dtype=problem.out_dtype)
+    intercepts = np.empty(grid.shape[0])  # float64: one of 1e5 rounds by 0.01 in float32
     n_iters = np.empty(grid.shape[0], dtype=np.int64)
     grad = [np.zeros(problem.p, dtype=problem.dtype), False]  # reused between alphas
     for i, alpha in enumerate(grid):

@@ -238,8 +238,9 @@ def _heldout_mse(X, y, sample_weight, coefs, intercepts):
     """Weighted mean squared error of every column of coefs (every alpha) on
     (X, y); for a 2-D y, coefs is (p, n_alphas, n_targets), intercepts
     (n_alphas, n_targets), and the errors are averaged over the targets.
-    X is read once for all of them."""
-    fitted = np.asarray(X @ coefs.reshape(X.shape[1], -1)).reshape(
+    X is read once for all of them, in float64: a float32 product of columns
+    with large means rounds by their mean times eps32."""
+    fitted = np.asarray(X @ coefs.reshape(X.shape[1], -1).astype(np.float64)).reshape(
         (X.shape[0],) + coefs.shape[1:]) + intercepts
     residuals = y[:, None] - fitted
     mse = np.average(residuals * residuals, axis=0, weights=sample_weight)

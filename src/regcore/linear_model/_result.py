@@ -21,7 +21,8 @@ class PathResult(tuple):
     dual_gaps : ndarray of shape (n_alphas,)
         Duality gaps relative to ``||y - mean_w(y)||^2_w / (2 n)``.
     intercepts : ndarray of shape (n_alphas,)
-        Intercepts (zeros when ``fit_intercept=False``).
+        Intercepts (zeros when ``fit_intercept=False``), float64 whatever the
+        dtype of X: a float32 intercept of 1e5 would round by 0.01.
     n_iters : ndarray of shape (n_alphas,)
         Coordinate-descent epochs spent at each alpha.
     """
