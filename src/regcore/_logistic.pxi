@@ -697,6 +697,11 @@ cdef double _logi_unpenalized_decrements(const floating *X, _LogiDesign *d,
     # term keeps the gap from certifying a point where their gradient is not 0
     cdef Py_ssize_t i, j
     cdef double h_sum = 0, g_sum = 0, total = 0, hx, hxx, gj, curv
+    for j in range(d.p):  # the usual case, every feature penalized: no pass over n
+        if pf[j] == 0 and not work.screened[j]:
+            break
+    else:
+        return 0.0
     if fit_intercept:
         for i in range(d.n):
             h_sum += h[i]

@@ -42,17 +42,14 @@ MAX_GRAM_FEATURES = 8_000
 INITIAL_WS_HINT = 32
 # Implicit centring reads Xs_j . r with r = y - Xs b: its rounding error
 # grows with |mean_j| / std_j (the kernel re-centres r at every certificate,
-# see _fold_offset in _cd_solver.pxi). Above this ratio, by (sparse, dtype), a
-# dense design is centred in a copy, a sparse float32 one is solved in float64
-# and a sparse float64 one is refused. Measured against independent float64
-# gaps (random problems, columns with means up to 1e7 times their spread):
-# float32 certificates at tol 1e-6 held up to ratios of about 90 and came out
-# 2-28x optimistic from 300 on; float64 ones at tol 1e-12 held up to 3e4 and
-# came out 10-400x optimistic from 1e5 on.
-MAX_IMPLICIT_OFFSET = {(False, np.dtype(np.float32)): 30.0,
-                       (False, np.dtype(np.float64)): 1e4,
-                       (True, np.dtype(np.float32)): 30.0,
-                       (True, np.dtype(np.float64)): 1e4}
+# see _fold_offset in _cd_solver.pxi). Above this ratio, by dtype, a dense
+# design is centred in a copy, a sparse float32 one is solved in float64 and
+# a sparse float64 one is refused (the logistic solver uses the same table).
+# Measured against independent float64 gaps (random problems, columns with
+# means up to 1e7 times their spread): float32 certificates at tol 1e-6 held
+# up to ratios of about 90 and came out 2-28x optimistic from 300 on; float64
+# ones at tol 1e-12 held up to 3e4 and came out 10-400x optimistic from 1e5 on.
+MAX_IMPLICIT_OFFSET = {np.dtype(np.float32): 30.0, np.dtype(np.float64): 1e4}
 # Covariance (Gram) updates keep X^T y and the Gram in the kernels' dtype, which
 # rounds at |mean_j| / std_j times the precision: above this ratio the design
 # is used instead (measured: float32 certificates at tol 1e-6 came out 1.5x
@@ -164,7 +161,7 @@ class _Problem:
         """Centre a dense X in a copy or solve a sparse float32 X in float64, when
         implicit centring would round too much (MAX_IMPLICIT_OFFSET)."""
         ratio = self._offset_ratio()
-        if ratio <= MAX_IMPLICIT_OFFSET[self.sparse, self.dtype]:
+        if ratio <= MAX_IMPLICIT_OFFSET[self.dtype]:
             return
         if not self.sparse:
             shift = self.x_offset.astype(self.dtype)  # what is subtracted, exactly
@@ -180,7 +177,7 @@ class _Problem:
             raise ValueError(
                 f"a column of sparse X (or of a cross-validation fold's training rows) has "
                 f"a mean {ratio:.3g} times its standard deviation; above "
-                f"{MAX_IMPLICIT_OFFSET[True, self.dtype]:g} the implicit centring of a "
+                f"{MAX_IMPLICIT_OFFSET[self.dtype]:g} the implicit centring of a "
                 f"sparse X cannot be made accurate: subtract that column's mean, pass X "
                 f"dense, or use fit_intercept=False")
         self._center(X, y)
@@ -232,7 +229,7 @@ class _Problem:
             inexact = n * mean**2 > ONE_PASS_NORM_LIMIT * np.abs(norm2)
             if inexact.any():
                 cols = np.flatnonzero(inexact)
-                norm2[cols], mean[cols] = self._centered_norms(cols, mean, sw)
+                norm2[cols], mean[cols] = centred_norms(Xs, cols, mean[cols], sw)
             # A column whose centred entries are rounding noise (std / |mean|
             # below 4 eps) is constant: coef 0.
             norm2[norm2 <= (4 * np.finfo(np.float64).eps) ** 2 * sq] = 0.0
@@ -242,31 +239,9 @@ class _Problem:
         self.mu = mean.astype(dt)
         self.sqrt_w = np.zeros(0, dtype=dt) if sw is None else sw.astype(dt)
 
-    def _centered_norms(self, cols, mean, sw):
-        """Centred norms ||Xs_j - v m_j||^2 and means m_j of the columns ``cols``
-        (v = sqrt(w)), from the entries d = Xs_j - v mean_j centred by the
-        one-pass mean: the corrected two-pass formula ||d||^2 - (v . d)^2 / n,
-        and m_j = mean_j + (v . d) / n. A constant column gives 0, not the
-        rounding of its mean."""
-        n = self.n
-        v = np.ones(n) if sw is None else sw
-        s1, s2 = np.empty(cols.size), np.empty(cols.size)
-        if not self.sparse:
-            for start in range(0, cols.size, 256):  # bounded float64 temporaries
-                c = cols[start:start + 256]
-                d = np.asarray(self.X[:, c], dtype=np.float64) - np.outer(v, mean[c])
-                s1[start:start + 256] = v @ d
-                s2[start:start + 256] = np.einsum("ij,ij->j", d, d)
-        else:
-            for k, j in enumerate(cols):
-                rows = self.indices[self.indptr[j]:self.indptr[j + 1]]
-                d = self.data[self.indptr[j]:self.indptr[j + 1]].astype(np.float64)
-                d -= v[rows] * mean[j]
-                # the unstored entries are -v_i mean_j, with sum of v_i^2 = w_un
-                w_un = n - rows.size if sw is None else max(n - float(v[rows] @ v[rows]), 0.0)
-                s1[k] = v[rows] @ d - mean[j] * w_un
-                s2[k] = d @ d + w_un * mean[j] ** 2
-        return np.maximum(s2 - s1 * s1 / n, 0.0), mean[cols] + s1 / n
+    def _centring_vector(self):
+        """v = sqrt(w) (ones unweighted), in float64: Xc = Xs - v mu^T."""
+        return np.ones(self.n) if self.weights is None else np.sqrt(self.weights)
 
     def _centered_columns(self, cols):
         """Dense Xc[:, cols] (n x len(cols)) in float64."""
@@ -274,8 +249,7 @@ class _Problem:
             block = self.X[:, cols].toarray().astype(np.float64)
         else:
             block = np.asarray(self.X[:, cols], dtype=np.float64)
-        v = np.ones(self.n) if self.weights is None else np.sqrt(self.weights)
-        return block - np.outer(v, self.x_offset[cols])
+        return block - np.outer(self._centring_vector(), self.x_offset[cols])
 
     def _xs_t_dot(self, M):
         """Xs^T @ M for a dense (n, k) M, in float64."""
@@ -411,7 +385,8 @@ class _Problem:
             valid = True
         _, gap, n_iter, _ = _kernels.enet_cd(
             coef, layout, data, self.indices, self.indptr, self.n, self.y, self.mu,
-            self.fit_intercept, self.sqrt_w, self.norm2, lam1, lam2, bool(positive), bool(covariance), G, cached, Xty,
+            self.fit_intercept, self.sqrt_w, self.norm2, lam1, lam2, bool(positive),
+            bool(covariance), G, cached, Xty,
             self.yy, self.U, self.GU, self.Ginv, self.XtyU, tol * self.yy / 2,
             int(max_iter), buf, valid, INITIAL_WS_HINT, bool(screen), bool(anderson),
             self._workspace(covariance), carry)
@@ -468,11 +443,37 @@ class _Problem:
             R = R - XcU @ (self.Ginv @ (XcU.T @ R))
         # Xc^T R = Xs^T R - mu (v . R) with v = sqrt(w); v . R is 0 up to the
         # rounding of y's centring, which large column means would amplify
-        v = np.ones(self.n) if self.weights is None else np.sqrt(self.weights)
-        grad = self._xs_t_dot(R[:, None]).ravel() - self.x_offset * float(v @ R)
+        v_dot_R = float(self._centring_vector() @ R)
+        grad = self._xs_t_dot(R[:, None]).ravel() - self.x_offset * v_dot_R
         grad = np.maximum(grad, 0.0) if positive else np.abs(grad)
         grad[self.norm2 == 0] = 0.0
         return float(np.max(grad[penalized] / (self.n * l1_ratio * self.pf[penalized])))
+
+
+def centred_norms(X, cols, means, sqrt_w=None):
+    """Centred squared norms ||X_j - v m_j||^2 and means m_j of the columns
+    ``cols`` of a dense or CSC X (v = sqrt_w, ones when None; the weights sum
+    to n), from d = X_j - v means_j with the one-pass means given: the
+    corrected two-pass formula ||d||^2 - (v . d)^2 / n and m_j = means_j +
+    (v . d) / n. A constant column gives 0, not the rounding of its mean."""
+    n = X.shape[0]
+    v = np.ones(n) if sqrt_w is None else np.asarray(sqrt_w, dtype=np.float64)
+    s1, s2 = np.empty(cols.size), np.empty(cols.size)
+    if isinstance(X, np.ndarray):
+        for start in range(0, cols.size, 256):  # bounded float64 temporaries
+            c = slice(start, start + 256)
+            d = np.asarray(X[:, cols[c]], dtype=np.float64) - np.outer(v, means[c])
+            s1[c] = v @ d
+            s2[c] = np.einsum("ij,ij->j", d, d)
+    else:
+        for k, j in enumerate(cols):
+            rows = X.indices[X.indptr[j]:X.indptr[j + 1]]
+            d = X.data[X.indptr[j]:X.indptr[j + 1]].astype(np.float64) - v[rows] * means[k]
+            # the unstored entries are -v_i means_j, with sum of v_i^2 = w_un
+            w_un = n - rows.size if sqrt_w is None else max(n - float(v[rows] @ v[rows]), 0.0)
+            s1[k] = v[rows] @ d - means[k] * w_un
+            s2[k] = d @ d + w_un * means[k] ** 2
+    return np.maximum(s2 - s1 * s1 / n, 0.0), means + s1 / n
 
 
 def _close(a, b, rtol, scale):

@@ -38,6 +38,7 @@ import numpy as np
 
 from .. import _kernels
 from .._validation import as_float_array, check_per_feature, check_scalar
+from ._coordinate_descent import MAX_IMPLICIT_OFFSET, centred_norms
 from ._result import ConvergenceWarning
 
 __all__ = ["logistic_path", "logistic_fit", "logistic_alpha_max", "LogisticPathResult",
@@ -50,10 +51,9 @@ _GRID_MIN_L1_RATIO = 1e-3
 # The Newton steps centre the curvature implicitly (lip - xbar h_col), which
 # cancels when a column's mean is large against its spread: float32 gave NaN
 # from the first step at mean/std 1e4 (dense) and diverged at 1e3 (sparse);
-# float64 stopped at gap 0.1-0.9 from 1e7. Above this ratio, by dtype, a
-# dense X is centred in a copy (the intercept takes the shift back) and a
-# sparse float32 X is solved in float64 (results stay float32).
-_MAX_IMPLICIT_OFFSET = {np.dtype(np.float32): 30.0, np.dtype(np.float64): 1e4}
+# float64 stopped at gap 0.1-0.9 from 1e7. Above MAX_IMPLICIT_OFFSET (the
+# least-squares table), a dense X is centred in a copy (the intercept takes
+# the shift back) and a sparse float32 X is solved in float64.
 # A sparse float64 X keeps implicit centring: it held up to mean/std 1e6 and
 # stalled from 3e6 on (suboptimality 1e-5 to 0.1), so beyond it is refused.
 _MAX_SPARSE_OFFSET = 1e6
@@ -217,7 +217,7 @@ class _Problem:
 
     def _center_accurately(self):
         """Centre a dense X in a copy, or solve a sparse float32 X in float64, when
-        a column's mean exceeds _MAX_IMPLICIT_OFFSET times its spread."""
+        a column's mean exceeds MAX_IMPLICIT_OFFSET times its spread."""
         n, p = self.X.shape
         layout = 1 if self.sparse else 0
         data = self.X.data if self.sparse else self.X.reshape(-1, order="F")
@@ -228,12 +228,12 @@ class _Problem:
             np.zeros(n, dtype=self.dtype))
         mean = sums / n
         var = np.maximum(sq / n - mean**2, 0.0)  # one pass: rounding when mean^2 >> var
-        big = mean**2 > _MAX_IMPLICIT_OFFSET[self.dtype] ** 2 * var
+        big = mean**2 > MAX_IMPLICIT_OFFSET[self.dtype] ** 2 * var
         if not big.any():
             return
         if self.sparse and self.dtype == np.float64:
             cols = np.flatnonzero(big)  # two-pass variances; constant columns are fine
-            var2 = _sparse_centred_variances(self.X, cols, mean[cols])
+            var2 = centred_norms(self.X, cols, mean[cols])[0] / n
             live = var2 > (4 * np.finfo(np.float64).eps * mean[cols]) ** 2
             ratio = np.abs(mean[cols][live]) / np.sqrt(var2[live])
             if ratio.size and ratio.max() > _MAX_SPARSE_OFFSET:
@@ -260,7 +260,7 @@ class _Problem:
         rounds coef to float32: the intercept takes back the mean of that rounding
         (a column's large mean times its rounding error)."""
         if self.out_dtype == self.dtype:
-            return coef.copy(), float(intercept)
+            return coef, float(intercept)
         rounded = coef.astype(self.out_dtype)
         if self.fit_intercept:
             intercept = float(intercept) + float((coef - rounded.astype(np.float64)) @ self.means)
@@ -392,18 +392,6 @@ def _unpenalized_newton(A, y, sw, max_steps=100):
 def _t_dot(X, v):
     """X.T @ v in float64 for a float64 v (a float32 X is read as float64)."""
     return np.asarray(X.T @ v, dtype=np.float64).ravel()
-
-
-def _sparse_centred_variances(X, cols, means):
-    """Variances of the CSC columns ``cols`` from their centred entries (two passes)."""
-    n = X.shape[0]
-    out = np.empty(cols.size)
-    for k, j in enumerate(cols):
-        d = X.data[X.indptr[j]:X.indptr[j + 1]].astype(np.float64) - means[k]
-        unstored = n - d.size
-        s1 = d.sum() - unstored * means[k]
-        out[k] = max((d @ d + unstored * means[k] ** 2 - s1 * s1 / n) / n, 0.0)
-    return out
 
 
 def _warn_not_converged(gaps, tol, what):
