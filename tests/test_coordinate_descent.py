@@ -884,9 +884,10 @@ def test_float32_anderson_does_not_diverge_with_many_unpenalized_features(seed):
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("layout", ["dense", "csc"])
-@pytest.mark.parametrize("n", [1, 7, 8, 9, 203])
+@pytest.mark.parametrize("n", [1, 7, 8, 9, 203, 2051])
 def test_column_stats_match_numpy(rng, dtype, layout, n):
-    # the one-pass statistics kernel (vectorized by 8 rows, a scalar tail)
+    # the one-pass statistics kernel (vectorized by 8 rows, a scalar tail;
+    # dense columns of 2048 rows or more by groups of four, p = 6 leaving two)
     # against float64 NumPy, with and without weights
     p = 6
     X = rng.standard_normal((n, p)).astype(dtype)
