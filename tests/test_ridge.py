@@ -373,6 +373,46 @@ def test_float32_ill_conditioned_spectrum_is_computed_in_float64(shape):
     np.testing.assert_allclose(path32.coefs, path64.coefs, rtol=1e-4, atol=1e-5)
 
 
+@pytest.mark.parametrize("layout", ["dense", "csr"])
+@pytest.mark.parametrize("shape", [(40, 60), (100, 20)])
+def test_float32_columns_with_large_means_match_float64(layout, shape):
+    # float32 columns of mean 300 and spread 1, with an intercept: the means
+    # must be taken and subtracted in float64. Rounded to float32 they left
+    # A^T sqrt(w) far from 0, and RidgeCV picked alpha 1e-4 instead of 5.6
+    # (dense, n < p); the sparse Gram's rank-one centring in float32 gave
+    # coefficients 0.12 off.
+    rng = np.random.default_rng(5)
+    X = (rng.standard_normal(shape) + 300).astype(np.float32)
+    y = (X[:, :3] @ [1.0, -2.0, 0.5] + 0.3 * rng.standard_normal(shape[0])).astype(np.float32)
+    alphas = np.logspace(-4, 2, 25)
+    Xf = sp.csr_matrix(X) if layout == "csr" else X
+    X64, y64 = X.astype(np.float64), y.astype(np.float64)
+    exact, single = ridge_loo(X64, y64, alphas), ridge_loo(Xf, y, alphas)
+    assert single.alpha == np.float32(exact.alpha)
+    np.testing.assert_allclose(single.scores, exact.scores, rtol=1e-4)
+    path64 = ridge_path(X64, y64, [0.01, 1.0])
+    path32 = ridge_path(Xf, y, [0.01, 1.0])
+    assert path32.coefs.dtype == np.float32
+    np.testing.assert_allclose(path32.coefs, path64.coefs, atol=1e-5 * np.abs(path64.coefs).max())
+    np.testing.assert_allclose(path32.intercepts, path64.intercepts,
+                               atol=1e-5 * np.abs(y64).max())
+
+
+def test_sparse_wide_loo_with_large_means_matches_dense():
+    # float64, n < p, columns of mean 30: the sparse kernel's rank-one
+    # centring left sqrt(w) an eigenvector of eigenvalue 3e-10 instead of 0,
+    # which the cancellation-free LOO formulas took for signal (4% off at
+    # alpha 1e-4, another alpha chosen in 4 seeds of 10)
+    for seed in range(4):
+        rng = np.random.default_rng(seed)
+        X = rng.standard_normal((40, 60)) + 30
+        y = X[:, :3] @ [1.0, -2.0, 0.5] + 0.3 * rng.standard_normal(40)
+        alphas = np.logspace(-4, 2, 25)
+        dense, sparse = ridge_loo(X, y, alphas), ridge_loo(sp.csr_matrix(X), y, alphas)
+        np.testing.assert_allclose(sparse.scores, dense.scores, rtol=1e-7)
+        assert sparse.alpha == dense.alpha
+
+
 def test_results_pickle():
     import pickle
 

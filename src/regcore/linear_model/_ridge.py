@@ -41,10 +41,11 @@ factorized in float32 when that resolves every alpha of the grid, that is
 when the rounding of the spectrum, ``lam_max * eps32``, is below ``1e-4``
 times the smallest alpha; otherwise (columns with large means and no
 intercept, tiny alphas, alpha = 0) the factorization runs in float64, as
-scikit-learn's RidgeCV always does. Results are float32 either way.
+scikit-learn's RidgeCV always does. Results are float32 either way. The
+means are taken and subtracted in float64 in both cases, and the products
+with a sparse X (whose centring is a rank-one correction) run in float64.
 """
 
-import copy
 
 import numpy as np
 
@@ -215,7 +216,7 @@ def ridge_loo(X, y, alphas, *, criterion="loo", fit_intercept=True, sample_weigh
     residuals, one_minus_h, trace = spectrum.residuals_and_complement(alphas, solved.z)
     residuals = residuals.reshape(data.n_samples, alphas.size, -1)  # (n, n_alphas, n_targets)
     if data.fit_intercept:
-        one_minus_h -= (data.sqrt_w ** 2 / data.sum_w)[:, None]
+        one_minus_h -= (solved.sqrt_w.astype(np.float64) ** 2 / solved.sum_w)[:, None]
         trace += 1
     if criterion == "loo":
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -287,6 +288,13 @@ class _RidgeData:
     Dense X is centered in a copy; sparse X stays sparse and the centering is
     applied as a rank-one correction in every product. A 2-D y (one column
     per target) gives a 2-D z and one y_mean per target.
+
+    The means are computed and subtracted in float64 whatever X's dtype: with
+    float32 columns of mean 300, means rounded to float32 left the columns of
+    A summing to about n eps32 |m| instead of 0, and the LOO formulas of
+    n < p (which take sqrt(w) for an exact null vector of A A^T) then picked
+    the wrong alpha. Sparse products run in float64 for the same reason (the
+    rank-one correction subtracts sum(w) m m^T from the uncentered Gram).
     """
 
     def __init__(self, X, y, sqrt_w, fit_intercept):
@@ -294,24 +302,28 @@ class _RidgeData:
         self.dtype = X.dtype
         self.sparse = _is_sparse(X)
         self.fit_intercept = fit_intercept
+        self._source = (X, y, sqrt_w)
         self.sqrt_w = sqrt_w
-        w = sqrt_w * sqrt_w
+        sqrt_w64 = sqrt_w.astype(np.float64)
+        w = sqrt_w64 * sqrt_w64
         self.sum_w = w.sum()
         if fit_intercept:
-            self.x_mean = np.asarray(X.T @ w).ravel().astype(self.dtype) / self.sum_w
-            self.y_mean = (w @ y) / self.sum_w
+            self.x_mean = _weighted_column_sums(X, w) / self.sum_w
+            self.y_mean = (w @ y.astype(np.float64)) / self.sum_w
         else:
-            self.x_mean = np.zeros(self.n_features, self.dtype)
-            self.y_mean = self.dtype.type(0)
-        self.z = (sqrt_w if y.ndim == 1 else sqrt_w[:, None]) * (y - self.y_mean)
+            self.x_mean = np.zeros(self.n_features)
+            self.y_mean = np.float64(0) if y.ndim == 1 else np.zeros(y.shape[1])
+        self.z = ((sqrt_w64 if y.ndim == 1 else sqrt_w64[:, None]) * (y - self.y_mean)).astype(
+            self.dtype, copy=False)
         if self.sparse:
             import scipy.sparse
 
-            self.SX = (scipy.sparse.diags(sqrt_w) @ X).tocsr()
+            self.SX = (scipy.sparse.diags(sqrt_w64) @ X.astype(np.float64)).tocsr()
             self.A = None
         else:
-            self.A = X - self.x_mean if fit_intercept else X.copy()
-            self.A *= sqrt_w[:, None]
+            A = X - self.x_mean if fit_intercept else X.astype(np.float64)
+            A *= sqrt_w64[:, None]
+            self.A = A.astype(self.dtype, copy=False)
 
     def matmul(self, M):
         """A @ M for a dense M of shape (p, k)."""
@@ -326,22 +338,26 @@ class _RidgeData:
         return np.asarray(self.SX.T @ M) - np.multiply.outer(self.x_mean, self.sqrt_w @ M)
 
     def gram(self):
-        """A.T @ A, shape (p, p)."""
+        """A.T @ A, shape (p, p), in the data's dtype."""
         if not self.sparse:
             return self.A.T @ self.A
         G = (self.SX.T @ self.SX).toarray()
-        return G - self.sum_w * np.outer(self.x_mean, self.x_mean)
+        G -= self.sum_w * np.outer(self.x_mean, self.x_mean)
+        return G.astype(self.dtype, copy=False)
 
     def kernel(self):
-        """A @ A.T, shape (n, n)."""
+        """A @ A.T, shape (n, n), in the data's dtype."""
         if not self.sparse:
             return self.A @ self.A.T
         K = (self.SX @ self.SX.T).toarray()
-        u = np.asarray(self.SX @ self.x_mean).ravel()
-        K -= np.outer(u, self.sqrt_w)
-        K -= np.outer(self.sqrt_w, u)
-        K += (self.x_mean @ self.x_mean) * np.outer(self.sqrt_w, self.sqrt_w)
-        return K
+        v = self.sqrt_w.astype(np.float64)
+        if self.fit_intercept:
+            u = np.asarray(self.SX @ self.x_mean).ravel()
+            K -= np.outer(u, v)
+            K -= np.outer(v, u)
+            K += (self.x_mean @ self.x_mean) * np.outer(v, v)
+            K = _project_out(K, v)
+        return K.astype(self.dtype, copy=False)
 
     def intercepts(self, coefs):
         """b = ybar - m . coef for coefs of shape (p,), (p, k) or (p, k, n_targets)."""
@@ -355,15 +371,32 @@ class _RidgeData:
         return self.n_samples >= self.n_features
 
     def as_float64(self):
-        """The same design and response in float64 (float32 data, ill-conditioned)."""
-        other = copy.copy(self)
-        other.dtype = np.dtype(np.float64)
-        for name in ("A", "SX", "z", "x_mean", "sqrt_w"):
-            value = getattr(self, name, None)
-            if value is not None:
-                setattr(other, name, value.astype(np.float64))
-        other.y_mean = np.asarray(self.y_mean, dtype=np.float64)
-        return other
+        """The same problem prepared in float64 from the (float32) input itself,
+        not from its rounded centred copy (float32 data, ill-conditioned)."""
+        X, y, sqrt_w = self._source
+        return _RidgeData(X.astype(np.float64), y.astype(np.float64),
+                          sqrt_w.astype(np.float64), self.fit_intercept)
+
+
+def _project_out(K, v):
+    """P K P with P = I - v v^T / (v . v), for a symmetric K whose exact value has
+    K v = 0. The rank-one centring of a sparse kernel cancels entries of size
+    |m|^2 p into ones of size p: the rounding left K v about eps |m|^2 p away
+    from 0 (3e-10 at mean 30, above the level at which eigenvalues count as
+    zero), and the LOO formulas of n < p, which take v for an exact null
+    vector, were 4% off at alpha 1e-4."""
+    vv = v @ v
+    Kv = K @ v
+    K = K - np.outer(v, Kv) / vv - np.outer(Kv, v) / vv
+    K += ((v @ Kv) / vv**2) * np.outer(v, v)
+    return K
+
+
+def _weighted_column_sums(X, w):
+    """sum_i w_i X[i, :] in float64, for dense or sparse X of any float dtype."""
+    if _is_sparse(X):
+        return np.asarray(X.T.astype(np.float64) @ w).ravel()
+    return w @ X.astype(np.float64, copy=False)
 
 
 def _check_inputs(X, y, sample_weight, sparse_format, *, multi_target=False):
