@@ -289,6 +289,30 @@ def test_enet_path_cv_errors():
         enet_path_cv(X, y, cv=4, sample_weight=weights_in_first_fold_only)
 
 
+def test_folds_that_do_not_partition_the_rows_match_sklearn():
+    # train and test of a ShuffleSplit leave rows out: the training Gram is then
+    # not "all rows minus the test rows" (it raised a Gram mismatch error)
+    from sklearn.model_selection import ShuffleSplit
+
+    X, y, _ = regression(n=200, p=10, seed=7)
+    folds = list(ShuffleSplit(4, train_size=0.3, test_size=0.2, random_state=0).split(X))
+    expected = sklm.LassoCV(cv=folds, alphas=20, tol=1e-12, max_iter=100000).fit(X, y)
+    res = enet_path_cv(X, y, l1_ratio=1.0, alphas=expected.alphas_, cv=folds, tol=1e-10)
+    assert res.alpha_min == pytest.approx(expected.alpha_, rel=1e-12)
+    np.testing.assert_allclose(res.mse_path[0], expected.mse_path_, rtol=1e-6)
+
+
+def test_a_fold_without_weighted_test_rows_is_refused():
+    # its weighted held-out error is 0 / 0 (it was a ZeroDivisionError)
+    X, y, _ = regression(n=40, p=5)
+    w = np.r_[np.zeros(10), np.ones(30)]  # KFold(4): the first test fold weighs nothing
+    message = "sample_weight is zero on all 10 test rows of a fold"
+    with pytest.raises(ValueError, match=message):
+        enet_path_cv(X, y, cv=4, sample_weight=w)
+    with pytest.raises(ValueError, match=message):
+        ridge_path_cv(X, y, [0.1, 1.0], cv=4, sample_weight=w)
+
+
 # --- ridge k-fold ----------------------------------------------------------------------
 
 def test_ridge_kfold_matches_sklearn_gridsearch_on_mse():

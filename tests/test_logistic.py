@@ -693,3 +693,15 @@ def test_gap_safe_screening_keeps_the_certificate(rng, fit_intercept):
     reference = _reference.logistic_duality_gap(X, y, screened, b, C=C,
                                                 fit_intercept=fit_intercept)
     assert reference <= tol and gap == pytest.approx(reference, rel=1e-6, abs=1e-12)
+
+
+def test_cv_fold_without_weighted_test_rows_is_refused():
+    # the weighted held-out loss of such a fold is 0 / 0; it used to be scored
+    # unweighted, on rows the weights said to ignore
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((40, 4))
+    y = (X[:, 0] + 0.5 * rng.standard_normal(40) > 0).astype(int)
+    w = np.r_[np.zeros(10), np.ones(30)]
+    folds = [(np.arange(10, 40), np.arange(10)), (np.arange(20), np.arange(20, 40))]
+    with pytest.raises(ValueError, match="sample_weight is zero on all 10 test rows of a fold"):
+        LogisticRegressionCV(Cs=3, cv=folds).fit(X, y, sample_weight=w)

@@ -415,8 +415,8 @@ def test_bad_hyperparameters_name_the_argument():
         ElasticNetCV(l1_ratio=[0.5, 2.0]).fit(X, y)
     with pytest.raises(ValueError, match="alphas must be strictly positive"):
         RidgeCV(alphas=[0.0, 1.0]).fit(X, y)
-    with pytest.raises(ValueError, match="alphas must be non-negative"):
-        Ridge(alpha=-1.0).fit(X, y)
+    with pytest.raises(ValueError, match=r"alpha must be in \[0.0, inf\], got -1.0"):
+        Ridge(alpha=-1.0).fit(X, y)  # the estimator's parameter name, not ridge_path's
     with pytest.raises(ValueError, match=r"alpha must be in \(0.0, inf\], got -1.0"):
         Ridge(alpha=-1.0, positive=True).fit(X, y)  # the user's value, not a rescaled one
     with pytest.raises(ValueError, match="max_iter must be in"):

@@ -529,7 +529,8 @@ class Ridge(_LinearRegressor):
         if self.positive:
             self._fit_targets(lambda target, k: self._fit_positive(X, target, sample_weight), y)
             return self
-        self._set_fit(**_ridge_at(X, y, self.alpha, fit_intercept=self.fit_intercept,
+        alpha = _check_scalar(self.alpha, "alpha", lo=0.0)
+        self._set_fit(**_ridge_at(X, y, alpha, fit_intercept=self.fit_intercept,
                                   sample_weight=sample_weight, method=self.solver), n_iter=1)
         return self
 
@@ -745,6 +746,7 @@ from sklearn.utils.validation import validate_data as _validate_data
 
 from ._validation import check_scalar as _check_scalar
 from .linear_model import _logistic as _logi
+from .linear_model._cv import check_test_weights as _check_test_weights
 
 _LOGISTIC_PENALTIES = ("l1", "l2", "elasticnet")
 
@@ -1122,7 +1124,4 @@ class LogisticRegressionCV(_LogisticBase):
             per_sample = (margins <= 0).astype(float)
         else:
             per_sample = _np.logaddexp(0.0, -margins)
-        weights = sw[test]
-        if not (weights > 0).any():
-            weights = _np.ones_like(weights)
-        return _np.average(per_sample, axis=0, weights=weights)
+        return _np.average(per_sample, axis=0, weights=_check_test_weights(sw[test]))

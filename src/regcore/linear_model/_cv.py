@@ -304,10 +304,30 @@ def _fold_grams(X, sample_weight, fit_intercept, precompute, folds):
 
     if _is_sparse(X) or X.dtype != np.float64 or X.shape[1] > MAX_GRAM_FEATURES:
         return None
+    if not all(_partitions(train, test, X.shape[0]) for train, test in folds):
+        return None  # a training Gram is "all rows minus the test rows" only here
     smallest_train = min(train.size for train, _ in folds)
     if precompute is True or (precompute == "auto" and smallest_train > X.shape[1]):
         return _FoldGrams(X, sample_weight, fit_intercept)
     return None
+
+
+def _partitions(train, test, n_samples):
+    """True when train and test hold every row exactly once between them
+    (not so for a ShuffleSplit with train_size + test_size < 1, or repeated rows)."""
+    counts = np.bincount(train, minlength=n_samples) + np.bincount(test, minlength=n_samples)
+    return bool((counts == 1).all())
+
+
+def check_test_weights(sw_test):
+    """The sample weights of a fold's test rows, refused when none is positive:
+    the fold's weighted held-out error would be 0 / 0."""
+    if not (sw_test > 0).any():
+        raise ValueError(
+            f"sample_weight is zero on all {sw_test.size} test rows of a fold, whose "
+            f"weighted held-out error is then undefined; use folds that each test "
+            f"at least one row of positive weight")
+    return sw_test
 
 
 def _fold_mse(fit_path, X, y, sample_weight, fold):
@@ -318,7 +338,7 @@ def _fold_mse(fit_path, X, y, sample_weight, fold):
     """
     train, test = fold
     sw_train = None if sample_weight is None else sample_weight[train]
-    sw_test = None if sample_weight is None else sample_weight[test]
+    sw_test = None if sample_weight is None else check_test_weights(sample_weight[test])
     coefs, intercepts = fit_path(_take_rows(X, train), y[train], sw_train)
     return _heldout_mse(_take_rows(X, test), y[test], sw_test, coefs, intercepts)
 
