@@ -413,6 +413,14 @@ def test_sparse_wide_loo_with_large_means_matches_dense():
         assert sparse.alpha == dense.alpha
 
 
+def test_loo_without_any_predictable_sample_is_refused():
+    # one sample and an intercept: every LOO error is infinite, and alphas[0]
+    # used to be returned as the best
+    for criterion in ("loo", "gcv"):
+        with pytest.raises(ValueError, match="error is infinite at every alpha"):
+            ridge_loo(np.ones((1, 3)), [2.0], [0.1, 1.0], criterion=criterion)
+
+
 def test_results_pickle():
     import pickle
 

@@ -230,6 +230,11 @@ def ridge_loo(X, y, alphas, *, criterion="loo", fit_intercept=True, sample_weigh
         with np.errstate(divide="ignore", invalid="ignore"):
             scores = (residuals ** 2).mean(axis=(0, 2)) / (1 - trace / data.n_samples) ** 2
         scores[~np.isfinite(scores)] = np.inf  # trace(H) = n: GCV undefined
+    if np.isinf(scores).all():
+        raise ValueError(
+            f"the {criterion.upper()} error is infinite at every alpha: no sample can be "
+            f"predicted from the others (n_samples={data.n_samples}, fit_intercept="
+            f"{data.fit_intercept})")
     best = int(np.argmin(scores))
     coef = spectrum.coefs(alphas[best:best + 1])[:, 0].astype(data.dtype)
     if errors is not None:
