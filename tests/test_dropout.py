@@ -480,3 +480,35 @@ def test_bad_backward_arguments():
         regcore.dropout_backward(x, (1, -2), 0.5)
     with pytest.raises(ValueError, match=r"mask seed must be .*an int in \[0, 2\*\*64\), got -1"):
         regcore.dropout_backward(x, DropoutKey(-1, 0), 0.5)
+
+
+def test_mask_objects_are_checked_and_kernels_refuse_short_buffers():
+    # a DropoutMask with too few packed bytes made dropout_backward read past
+    # the buffer (a segfault at 2**26 elements)
+    with pytest.raises(ValueError, match=r"packed has 1 bytes; a mask of shape \(1000,\) "
+                                         r"needs 125"):
+        DropoutMask(np.zeros(1, np.uint8), (1000,), 0.5, None)
+    with pytest.raises(TypeError, match="packed must be a 1-D uint8 array"):
+        DropoutMask(np.zeros(125, np.int64), (1000,), 0.5, None)
+    with pytest.raises(ValueError, match=r"p must be in \[0.0, 1.0\)"):
+        DropoutMask(np.zeros(125, np.uint8), (1000,), 1.0, None)
+    with pytest.raises(TypeError, match="shape must be a tuple of ints"):
+        DropoutMask(np.zeros(125, np.uint8), (1000.5,), 0.5, None)
+    with pytest.raises(TypeError, match="key must be a DropoutKey or None"):
+        DropoutMask(np.zeros(125, np.uint8), (1000,), 0.5, 7)
+    x = np.ones(1000, np.float32)
+    with pytest.raises(ValueError, match="bits has length 1, expected 125"):
+        _kernels.dropout_apply_bits(x, np.zeros(1, np.uint8), x.copy(), np.float32(2.0))
+    with pytest.raises(ValueError, match="out has length 999, expected 1000"):
+        _kernels.dropout_apply_bits(x, np.zeros(125, np.uint8), x[:999].copy(), np.float32(2.0))
+    with pytest.raises(ValueError, match="bits has length 1, expected 125"):
+        _kernels.dropout_contiguous(x, x.copy(), 1, 0, 2**31, np.float32(2.0), np.zeros(1, np.uint8))
+    with pytest.raises(ValueError, match="bits has length 1, expected 125"):
+        _kernels.dropout_mask_bits(1000, 1, 0, 2**31, np.zeros(1, np.uint8))
+
+
+def test_noise_shape_must_hold_ints():
+    # floats were truncated: (4.7, 6) acted as (4, 6)
+    x = np.ones((4, 6), np.float32)
+    with pytest.raises(TypeError, match="noise_shape must be a tuple of ints"):
+        regcore.dropout(x, 0.5, rng=0, noise_shape=(4.7, 6))

@@ -430,6 +430,69 @@ def test_first_step_failure_allocates_no_state(rng):
     assert opt.state == {}
 
 
+def _snapshot(opt, params):
+    state = {i: {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in s.items()}
+             for i, s in opt.state.items()}
+    return [p.copy() for p in params], state
+
+
+@pytest.mark.parametrize("cls", [SGD, AdamW])
+def test_state_that_no_longer_fits_its_parameter_is_refused(cls, rng):
+    # param_groups and state are public: a parameter swapped for one of another
+    # shape or dtype, or a state array replaced, keeps its index's state. The
+    # kernels index that state by the parameter's length (a segfault), and a
+    # dtype mismatch failed after the first parameter had been updated.
+    kwargs = {"lr": 0.1, "momentum": 0.9} if cls is SGD else {"lr": 0.1}
+    key = "momentum_buffer" if cls is SGD else "exp_avg"
+    params = [rng.standard_normal((4, 5)), rng.standard_normal((3, 3))]
+    opt = cls(params, **kwargs)
+    opt.step([np.ones((4, 5)), np.ones((3, 3))])
+    bigger = rng.standard_normal((6, 3))
+    opt.param_groups[0]["params"][1] = bigger
+    snap = _snapshot(opt, params[:1])
+    with pytest.raises(ValueError, match=rf"state\[1\]\['{key}'\] has shape \(3, 3\), "
+                                         r"expected \(6, 3\).*delete state\[1\]"):
+        opt.step([np.ones((4, 5)), np.ones((6, 3))])
+    assert_unchanged(opt, params[:1], snap)
+    single = bigger.astype(np.float32)[:3]
+    opt.param_groups[0]["params"][1] = single
+    with pytest.raises(TypeError, match=rf"state\[1\]\['{key}'\] has dtype float64"):
+        opt.step([np.ones((4, 5)), np.ones((3, 3), np.float32)])
+    assert_unchanged(opt, params[:1], snap)
+    opt.param_groups[0]["params"][1] = params[1]
+    opt.state[0][key] = np.zeros(8)
+    with pytest.raises(ValueError, match=rf"state\[0\]\['{key}'\] has shape \(8,\)"):
+        opt.step([np.ones((4, 5)), np.ones((3, 3))])
+    del opt.state[0]  # the remedy the message names
+    opt.step([np.ones((4, 5)), np.ones((3, 3))])
+    opt.param_groups[0]["params"].append(params[0])
+    with pytest.raises(ValueError, match=r"params\[2\] is the same array as params\[0\]"):
+        opt.step([np.ones((4, 5)), np.ones((3, 3)), np.ones((4, 5))])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_flat_kernels_refuse_arrays_of_the_wrong_length(dtype):
+    # the compiled kernels index every array by the parameter's length
+    from regcore import _kernels
+
+    p, short, empty = np.zeros(10, dtype), np.zeros(9, dtype), np.zeros(0, dtype)
+    with pytest.raises(ValueError, match="g has length 9, expected 10"):
+        _kernels.sgd_flat(p, short, empty, 0.1, 0.0, 0.0, 0.0, 0.0, 0)
+    with pytest.raises(ValueError, match="buf has length 0, expected 10"):
+        _kernels.sgd_flat(p, p.copy(), empty, 0.1, 0.0, 0.9, 0.0, 0.0, _kernels.SGD_MOMENTUM)
+    with pytest.raises(ValueError, match="exp_avg_sq has length 9, expected 10"):
+        _kernels.adamw_flat(p, p.copy(), p.copy(), short, empty, 0.1, 0.9, 0.99, 1e-8, 0.0,
+                            1, 0.0, False, False)
+    with pytest.raises(ValueError, match="max_exp_avg_sq has length 0, expected 10"):
+        _kernels.adamw_flat(p, p.copy(), p.copy(), p.copy(), empty, 0.1, 0.9, 0.99, 1e-8, 0.0,
+                            1, 0.0, True, False)
+    with pytest.raises(ValueError, match="g has length 9, expected 10"):
+        _kernels.prox_l1_flat(p, short, 0.1, 0.1)
+    with pytest.raises(ValueError, match="out has length 9, expected 10"):
+        _kernels.soft_threshold_contiguous(p, dtype(0.1), short)
+    assert not p.any()  # nothing was written
+
+
 def test_nan_gradient_default_propagates(rng):
     param = rng.standard_normal((3, 3))
     grad = np.zeros((3, 3))

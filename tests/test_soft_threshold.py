@@ -164,3 +164,23 @@ def test_bad_out():
     read_only.flags.writeable = False
     with pytest.raises(ValueError, match="out is read-only"):
         regcore.soft_threshold(x, 1.0, out=read_only)
+
+
+def test_out_overlapping_x_at_an_offset_matches_numpy():
+    # the kernel reads each element and writes it back: an out shifted into x
+    # read outputs back as inputs ([0.5, 0, 0, ...] instead of [0.5, 1.5, ...])
+    buf = np.arange(1.0, 8.0)
+    expected = _reference.soft_threshold(buf[:-1].copy(), 0.5)
+    result = regcore.soft_threshold(buf[:-1], 0.5, out=buf[1:])
+    assert result is not None
+    np.testing.assert_array_equal(buf[1:], expected)
+
+
+def test_threshold_above_float32_range_gives_zeros_without_warnings():
+    import warnings
+
+    x = np.array([1.0, -3e38, 0.0], np.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = regcore.soft_threshold(x, 1e39)
+    np.testing.assert_array_equal(result, [0.0, 0.0, 0.0])

@@ -70,6 +70,16 @@ def set_num_threads(int n):
     _n_threads = n
 
 
+cdef int _check_length(Py_ssize_t actual, Py_ssize_t expected, str name,
+                       bint allowed) except -1:
+    """Raise ValueError unless ``allowed`` (the length of an array argument is
+    one the kernel can index: the Python layer checks shapes, this guards
+    the memory); ``expected`` describes it in the message."""
+    if not allowed:
+        raise ValueError(f"{name} has length {actual}, expected {expected}")
+    return 0
+
+
 cdef inline int _threads_for(Py_ssize_t n) noexcept nogil:
     """Number of threads for an elementwise loop over n items."""
     if n < _PARALLEL_MIN_SIZE:

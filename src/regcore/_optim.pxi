@@ -89,6 +89,11 @@ def sgd_flat(floating[::1] p, const floating[::1] g, floating[::1] buf, double l
     cdef Py_ssize_t n = p.shape[0], b, start
     cdef Py_ssize_t n_blocks = _n_blocks(n)
     cdef int n_threads = _threads_for(n)
+    _check_length(g.shape[0], n, "g", g.shape[0] == n)
+    _check_length(buf.shape[0], n, "buf",
+                  buf.shape[0] == n or (buf.shape[0] == 0 and not (flags & RC_SGD_MOMENTUM)))
+    if n == 0:
+        return
     cdef floating *pp = &p[0]
     cdef const floating *gp = &g[0]
     cdef floating *bp = _ptr_or_null(buf)
@@ -131,6 +136,13 @@ def adamw_flat(floating[::1] p, const floating[::1] g, floating[::1] exp_avg,
     cdef Py_ssize_t n_blocks = _n_blocks(n)
     cdef int n_threads = _threads_for(n)
     cdef floating h[9]
+    _check_length(g.shape[0], n, "g", g.shape[0] == n)
+    _check_length(exp_avg.shape[0], n, "exp_avg", exp_avg.shape[0] == n)
+    _check_length(exp_avg_sq.shape[0], n, "exp_avg_sq", exp_avg_sq.shape[0] == n)
+    _check_length(max_exp_avg_sq.shape[0], n, "max_exp_avg_sq",
+                  max_exp_avg_sq.shape[0] == n or (max_exp_avg_sq.shape[0] == 0 and not amsgrad))
+    if n == 0:
+        return
     cdef floating *pp = &p[0]
     cdef const floating *gp = &g[0]
     cdef floating *mp = &exp_avg[0]
@@ -177,6 +189,9 @@ def prox_l1_flat(floating[::1] p, const floating[::1] g, double lr, double thres
     cdef Py_ssize_t n = p.shape[0], b, start
     cdef Py_ssize_t n_blocks = _n_blocks(n)
     cdef int n_threads = _threads_for(n)
+    _check_length(g.shape[0], n, "g", g.shape[0] == n or g.shape[0] == 0)
+    if n == 0:
+        return
     cdef floating *pp = &p[0]
     cdef const floating *gp = &g[0] if g.shape[0] > 0 else NULL
     cdef floating lr_t = <floating>lr, thr_t = <floating>threshold

@@ -24,6 +24,7 @@ and is checked bit for bit against the compiled kernels.
 """
 
 import numbers
+import operator
 from typing import NamedTuple
 
 import numpy as np
@@ -69,9 +70,18 @@ class DropoutMask:
     __slots__ = ("packed", "shape", "p", "key")
 
     def __init__(self, packed, shape, p, key):
-        self.packed = packed
-        self.shape = tuple(shape)
-        self.p = p
+        self.shape = _check_shape(shape, "shape")
+        packed = np.asarray(packed)
+        if packed.dtype != np.uint8 or packed.ndim != 1:
+            raise TypeError(f"packed must be a 1-D uint8 array, got dtype {packed.dtype} "
+                            f"and shape {packed.shape}")
+        if packed.size < -(-self.size // 8):
+            raise ValueError(f"packed has {packed.size} bytes; a mask of shape {self.shape} "
+                             f"needs {-(-self.size // 8)} (one bit per element)")
+        self.packed = np.ascontiguousarray(packed)
+        self.p = check_scalar(p, "p", lo=0.0, hi=1.0, hi_open=True)
+        if key is not None and not isinstance(key, DropoutKey):
+            raise TypeError(f"key must be a DropoutKey or None, got {type(key).__name__}")
         self.key = key
 
     @property
@@ -399,11 +409,19 @@ def _check_mask_p(mask, p):
     return p
 
 
-def _check_noise_shape(noise_shape, shape, name="noise_shape", what="x"):
+def _check_shape(shape, name):
+    """A tuple of non-negative ints (floats such as 4.7 are refused, not truncated)."""
     try:
-        noise = tuple(int(n) for n in noise_shape)
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must be a tuple of ints, got {noise_shape!r}") from None
+        dims = tuple(operator.index(n) for n in shape)
+    except TypeError:
+        raise TypeError(f"{name} must be a tuple of ints, got {shape!r}") from None
+    if any(n < 0 for n in dims):
+        raise ValueError(f"{name} must not hold negative sizes, got {dims}")
+    return dims
+
+
+def _check_noise_shape(noise_shape, shape, name="noise_shape", what="x"):
+    noise = _check_shape(noise_shape, name)
     if len(noise) != len(shape) or any(n not in (1, s) for n, s in zip(noise, shape)):
         raise ValueError(
             f"{name} {noise} does not fit {what} of shape {tuple(shape)}: it needs one entry "

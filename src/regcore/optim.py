@@ -636,16 +636,9 @@ class _Optimizer:
         self.defaults = dict(defaults)
         self.defaults.update(self._check_hyper(self.defaults, str))
         self.param_groups = [self._fill_group(g, i) for i, g in enumerate(_as_groups(params))]
-        self._params = [p for group in self.param_groups for p in group["params"]]
-        seen = {}
-        for index, param in enumerate(self._params):
+        for index, param in enumerate(p for group in self.param_groups for p in group["params"]):
             _check_param(param, f"params[{index}]")
-            if id(param) in seen:
-                raise ValueError(
-                    f"params[{index}] is the same array as params[{seen[id(param)]}]; "
-                    "each parameter may appear once"
-                )
-            seen[id(param)] = index
+        self._params = self._current_params()
         self.state = {}
 
     # -- groups
@@ -700,6 +693,7 @@ class _Optimizer:
             self._update(index, group, param, grad)
 
     def _prepare(self, grads, check_finite):
+        self._params = self._current_params()
         n_params = len(self._params)
         if not isinstance(grads, (list, tuple)):
             raise TypeError(f"grads must be a list of arrays, got {type(grads).__name__}")
@@ -720,11 +714,45 @@ class _Optimizer:
                     _check_like(grad, param, f"grads[{index}]", pname)
                     _check_disjoint([(pname, param), (f"grads[{index}]", grad)])
                     _check_grad_values(grad, f"grads[{index}]", check_finite)
+                    self._check_state(index, param, grad)
                     work.append((index, group, param, grad))
                 index += 1
         for index, group, param, _ in work:
             self._init_state(index, group, param)
         return work
+
+    def _current_params(self):
+        """The parameters of the groups as they are now (``param_groups`` is
+        public and may be edited between steps), each array at most once."""
+        params = [p for group in self.param_groups for p in group["params"]]
+        seen = {}
+        for index, param in enumerate(params):
+            if id(param) in seen:
+                raise ValueError(
+                    f"params[{index}] is the same array as params[{seen[id(param)]}]; "
+                    "each parameter may appear once"
+                )
+            seen[id(param)] = index
+        return params
+
+    def _check_state(self, index, param, grad):
+        """The saved state of params[index] must still fit it: ``state`` is
+        public, and a parameter swapped in ``param_groups`` keeps its index's
+        state. The kernels trust every state array to match the parameter."""
+        pname = f"params[{index}]"
+        for key, value in self.state.get(index, {}).items():
+            name = f"state[{index}]['{key}']"
+            if key == "step":
+                if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral) \
+                        or value < 0:
+                    raise ValueError(f"{name} must be a non-negative integer, got {value!r}")
+            elif value is not None:
+                try:
+                    _check_like(value, param, name, pname, writeable=True)
+                except (TypeError, ValueError) as error:
+                    raise type(error)(f"{error}; delete state[{index}] to restart that "
+                                      f"parameter's state") from None
+                _check_disjoint([(pname, param), (f"grads[{index}]", grad), (name, value)])
 
     # -- state dicts
     def state_dict(self):

@@ -52,7 +52,9 @@ def soft_threshold(x, t, out=None):
         result = np.empty_like(x, order=order)
     else:
         result = out
-    if not _same_flat_order(result, order):
+    if not _same_flat_order(result, order) or _overlaps(result, x):
+        # the kernel reads each input once and writes it back in place: an out
+        # offset into x would read outputs back as inputs
         target = np.empty_like(x, order=order)
         _soft_threshold_flat(x, t, target, order)
         np.copyto(result, target)
@@ -61,9 +63,25 @@ def soft_threshold(x, t, out=None):
     return result
 
 
+def _overlaps(out, x):
+    """True when out and x share memory other than as the very same elements."""
+    if not np.may_share_memory(out, x):
+        return False
+    same = (out.__array_interface__["data"][0] == x.__array_interface__["data"][0]
+            and out.strides == x.strides)
+    return not same
+
+
+def _threshold(t, dtype):
+    """t in x's dtype; a threshold above its largest finite value is infinite
+    (the same zeros, without NumPy's overflow warning on the cast)."""
+    return dtype.type(t) if t <= float(np.finfo(dtype).max) else dtype.type(np.inf)
+
+
 def _same_flat_order(arr, order):
     return arr.flags.c_contiguous if order == "C" else arr.flags.f_contiguous
 
 
 def _soft_threshold_flat(x, t, out, order):
-    _kernels.soft_threshold_contiguous(flat_view(x, order), x.dtype.type(t), flat_view(out, order))
+    _kernels.soft_threshold_contiguous(flat_view(x, order), _threshold(t, x.dtype),
+                                       flat_view(out, order))
