@@ -101,6 +101,54 @@ def test_figures_that_cannot_be_written_are_a_one_line_error(monkeypatch, capsys
                    "Permission denied"]
 
 
+def test_folders_where_no_file_can_be_created_are_refused_before_any_work(monkeypatch, tmp_path):
+    # os.access says yes to root even on /proc or a read-only mount: the check
+    # also creates (and deletes) a temporary file there
+    import tempfile
+
+    from regcore import __main__ as cli
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Read-only file system")
+
+    monkeypatch.setattr(tempfile, "TemporaryFile", refuse)
+    with pytest.raises(cli.CliError, match="is not writable"):
+        cli.check_out_dir(str(tmp_path))
+    with pytest.raises(cli.CliError, match="cannot be created"):
+        cli.check_out_dir(str(tmp_path / "figures"))
+    with pytest.raises(cli.CliError, match="is not writable"):
+        cli.check_json_path(str(tmp_path / "rows.json"))
+    monkeypatch.undo()
+    cli.check_out_dir(str(tmp_path / "figures"))  # writable: accepted, nothing left behind
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_closed_stdout_is_not_an_error(monkeypatch, tmp_path):
+    # `python -m regcore info | head -1`: printed "error: [Errno 32] Broken pipe", exit 2
+    class ClosedPipe:
+        def write(self, text):
+            raise BrokenPipeError(32, "Broken pipe")
+
+        def flush(self):
+            raise BrokenPipeError(32, "Broken pipe")
+
+        def fileno(self):
+            return sink.fileno()
+
+    with open(tmp_path / "sink", "w") as sink:
+        monkeypatch.setattr(sys, "stdout", ClosedPipe())
+        assert main(["info"]) == 0
+
+
+def test_version_flag_prints_the_version(capsys):
+    import regcore
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0
+    assert capsys.readouterr().out.strip() == f"regcore {regcore.__version__}"
+
+
 def test_unexpected_errors_are_one_line_with_a_debug_hint(monkeypatch, capsys):
     def boom(**kwargs):
         raise ZeroDivisionError("oops")

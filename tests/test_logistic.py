@@ -18,6 +18,19 @@ from regcore.linear_model import ConvergenceWarning, logistic_alpha_max  # noqa:
 from regcore.linear_model import _logistic  # noqa: E402
 from regcore.sklearn import LogisticRegression, LogisticRegressionCV  # noqa: E402
 
+
+def sklearn_logistic(l1_ratio, **kwargs):
+    """scikit-learn's LogisticRegression with our l1_ratio: from 1.8 on l1_ratio
+    alone picks the penalty; before, ``penalty`` has to say it (l1_ratio by
+    itself was ignored and L2 fitted)."""
+    import sklearn
+
+    if tuple(int(v) for v in sklearn.__version__.split(".")[:2]) >= (1, 8):
+        return sklm.LogisticRegression(l1_ratio=l1_ratio, **kwargs)
+    if l1_ratio in (0.0, 1.0):
+        return sklm.LogisticRegression(penalty="l1" if l1_ratio == 1.0 else "l2", **kwargs)
+    return sklm.LogisticRegression(penalty="elasticnet", l1_ratio=l1_ratio, **kwargs)
+
 PENALTIES = [1.0, 0.5, 0.0]  # l1_ratio: lasso, elastic net, ridge
 
 
@@ -115,8 +128,8 @@ def test_matches_liblinear_objective(rng, sparse):
     fit = logistic_fit(X, y, C=C, fit_intercept=False, tol=1e-11)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        ref = sklm.LogisticRegression(C=C, l1_ratio=1.0, solver="liblinear", tol=1e-11,
-                                      fit_intercept=False, max_iter=100000).fit(X, y)
+        ref = sklearn_logistic(1.0, C=C, solver="liblinear", tol=1e-11,
+                               fit_intercept=False, max_iter=100000).fit(X, y)
     ours = objective(X, y, fit, C, 1.0)
     theirs = _reference.logistic_objective(dense(X), y, ref.coef_.ravel(), 0.0, C=C)
     assert ours <= theirs * (1 + 1e-9)
@@ -131,8 +144,8 @@ def test_matches_saga_objective_with_intercept(rng, sparse, l1_ratio):
     fit = logistic_fit(X, y, C=C, l1_ratio=l1_ratio, tol=1e-11)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        ref = sklm.LogisticRegression(C=C, l1_ratio=l1_ratio, solver="saga", tol=1e-11,
-                                      max_iter=100000).fit(X, y)
+        ref = sklearn_logistic(l1_ratio, C=C, solver="saga", tol=1e-11,
+                               max_iter=100000).fit(X, y)
     ours = objective(X, y, fit, C, l1_ratio)
     theirs = _reference.logistic_objective(dense(X), y, ref.coef_.ravel(), ref.intercept_[0],
                                            C=C, l1_ratio=l1_ratio)
@@ -499,8 +512,8 @@ def test_one_vs_rest_multiclass(rng):
         warnings.simplefilter("ignore")
         from sklearn.multiclass import OneVsRestClassifier
 
-        ref = OneVsRestClassifier(sklm.LogisticRegression(
-            C=0.5, l1_ratio=1.0, solver="saga", tol=1e-11, max_iter=100000)).fit(X, y)
+        ref = OneVsRestClassifier(sklearn_logistic(
+            1.0, C=0.5, solver="saga", tol=1e-11, max_iter=100000)).fit(X, y)
     np.testing.assert_allclose(clf.coef_, np.vstack([e.coef_ for e in ref.estimators_]),
                                atol=1e-4)
     proba = clf.predict_proba(X)

@@ -62,3 +62,19 @@ def test_import_pulls_no_optional_dependency():
 def test_set_num_threads_rejects_zero():
     with pytest.raises(ValueError, match="n_threads must be >= 1, got 0"):
         regcore.set_num_threads(0)
+
+
+def test_sklearn_module_without_scikit_learn_says_what_to_install():
+    # a bare "No module named 'sklearn'" (or, on scikit-learn < 1.6, "cannot
+    # import name 'validate_data'") did not say which extra to install
+    code = (
+        "import sys; sys.modules['sklearn'] = None\n"
+        "try:\n"
+        "    import regcore.sklearn\n"
+        "except ImportError as e:\n"
+        "    print(e)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == ("regcore.sklearn needs scikit-learn >= 1.7: "
+                                   "pip install 'regcore[sklearn]'")

@@ -50,18 +50,33 @@ def _nearest_existing(path):
     return path
 
 
+def _can_write_in(folder):
+    """True when a file can be created in ``folder``: os.access first, then a
+    temporary file (deleted at once), because os.access says yes to root
+    even where nothing can be written (/proc, a read-only mount)."""
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return False
+    import tempfile
+
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            return True
+    except OSError:
+        return False
+
+
 def check_out_dir(path):
-    """Fail early (CliError) when ``path`` cannot become a writable folder; nothing is created."""
+    """Fail early (CliError) when ``path`` cannot become a writable folder; nothing is left behind."""
     if os.path.exists(path):
         if not os.path.isdir(path):
             raise CliError(f"--out {path!r} exists and is not a directory")
-        if not os.access(path, os.W_OK | os.X_OK):
+        if not _can_write_in(path):
             raise CliError(f"--out {path!r} is not writable")
         return
     anchor = _nearest_existing(path)
     if not os.path.isdir(anchor):
         raise CliError(f"--out {path!r} cannot be created: {anchor!r} is not a directory")
-    if not os.access(anchor, os.W_OK | os.X_OK):
+    if not _can_write_in(anchor):
         raise CliError(f"--out {path!r} cannot be created: {anchor!r} is not writable")
 
 
@@ -72,7 +87,7 @@ def check_json_path(path):
         raise CliError(f"--json {path!r} is a directory")
     if not os.path.isdir(folder):
         raise CliError(f"--json {path!r}: directory {folder!r} does not exist")
-    if not os.access(folder, os.W_OK | os.X_OK):
+    if not _can_write_in(folder):
         raise CliError(f"--json {path!r}: directory {folder!r} is not writable")
 
 
@@ -132,7 +147,10 @@ def _topic_list(text):
 
 def build_parser():
     """Return the argument parser of ``python -m regcore``."""
+    from . import __version__  # the package is imported before its __main__ anyway
+
     parser = _Parser(prog=PROG, description="regcore: fast, certified regularization for NumPy.")
+    parser.add_argument("--version", action="version", version=f"regcore {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="{demo,bench,info}")
     sub.required = True
 
@@ -175,7 +193,12 @@ def main(argv=None):
     args = parser.parse_args(argv)
     command = f"{PROG} {args.command}"
     try:
-        return args.func(args)
+        code = args.func(args)
+        sys.stdout.flush()  # here, so a closed pipe is caught below and not at exit
+        return code
+    except BrokenPipeError:  # stdout closed early (`| head`): not an error of ours
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except (CliError, OSError) as exc:  # OSError: an output that could not be written
         print(f"{command}: error: {exc}", file=sys.stderr)
         return 2

@@ -11,8 +11,9 @@ import numpy as np
 # --- proximal operators -----------------------------------------------------
 
 def soft_threshold(x, t):
-    """sign(x) * max(|x| - t, 0), the proximal operator of t * ||.||_1."""
-    return np.sign(x) * np.maximum(np.abs(x) - t, 0)
+    """sign(x) * max(|x| - t, 0), the proximal operator of t * ||.||_1, in x's dtype."""
+    x = np.asarray(x)
+    return np.sign(x) * np.maximum(np.abs(x) - t, np.zeros((), x.dtype))
 
 
 # --- dropout -----------------------------------------------------------------

@@ -9,9 +9,15 @@ import warnings
 from contextlib import contextmanager
 
 import numpy as np
+
+try:
+    from sklearn.utils.validation import validate_data  # scikit-learn >= 1.6
+except ImportError as error:
+    raise ImportError("regcore.sklearn needs scikit-learn >= 1.7: "
+                      "pip install 'regcore[sklearn]'") from error
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
 _SELECTIONS = ("cyclic", "random")
 
@@ -627,8 +633,8 @@ class RidgeCV(_LinearRegressor):
     >>> X = rng.standard_normal((40, 3))
     >>> y = X @ [1.0, 2.0, 0.0] + 0.5 * rng.standard_normal(40)
     >>> model = RidgeCV(alphas=[0.1, 1.0, 10.0, 100.0]).fit(X, y)
-    >>> model.alpha_, model.mse_path_.argmin()      # same alpha_ as scikit-learn's RidgeCV
-    (0.1, np.int64(0))
+    >>> float(model.alpha_), int(model.mse_path_.argmin())  # same alpha_ as scikit-learn's
+    (0.1, 0)
     """
 
     _multi_output = True

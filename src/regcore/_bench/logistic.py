@@ -260,7 +260,7 @@ def run(quick=False, table=None, designs=None, budget=5.0):
           "did not reach the target within its time budget")
     table = table or _harness.Table(
         ["design", "setting", "regcore s"] + [f"/{name}" for name in others],
-        widths=[24, 12, 11] + [11] * len(others))
+        widths=[28, 12, 11] + [11] * len(others))
     rows = []
     for design_name, (X, y) in designs:
         for setting, Cs in _settings(X, y, n_path):

@@ -204,8 +204,8 @@ def ridge_loo(X, y, alphas, *, criterion="loo", fit_intercept=True, sample_weigh
     >>> X = rng.standard_normal((50, 3))
     >>> y = X @ [1.0, -2.0, 0.5] + 0.1 * rng.standard_normal(50)
     >>> res = ridge_loo(X, y, [0.01, 1.0, 100.0])
-    >>> float(res.alpha), res.scores.argmin()
-    (0.01, np.int64(0))
+    >>> float(res.alpha), int(res.scores.argmin())
+    (0.01, 0)
     """
     if criterion not in LOO_CRITERIA:
         raise ValueError(f"criterion must be one of {LOO_CRITERIA}, got {criterion!r}")
