@@ -125,7 +125,7 @@ cdef inline void _adamw_block(floating *p, const floating *g, floating *m, float
 
 def adamw_flat(floating[::1] p, const floating[::1] g, floating[::1] exp_avg,
                floating[::1] exp_avg_sq, floating[::1] max_exp_avg_sq, double lr,
-               double beta1, double beta2, double eps, double weight_decay, long step,
+               double beta1, double beta2, double eps, double weight_decay, int64_t step,
                double l1_threshold, bint amsgrad, bint use_l1):
     """PyTorch's AdamW step (step count ``step`` >= 1) on flat contiguous arrays.
 

@@ -299,8 +299,9 @@ def _check_adamw_hyper(lr, betas, eps, weight_decay, amsgrad, l1, name=str):
 def _check_step(step):
     if isinstance(step, (bool, np.bool_)) or not isinstance(step, numbers.Integral):
         raise TypeError(f"step must be an integer, got {type(step).__name__}")
-    if step < 1:
-        raise ValueError(f"step must be >= 1 (the count of steps including this one), got {step}")
+    if not 1 <= step <= 2**63 - 1:
+        raise ValueError(f"step must be in [1, 2**63 - 1] (the count of steps including this "
+                         f"one), got {step}")
     return int(step)
 
 
