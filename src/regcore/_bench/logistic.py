@@ -15,6 +15,7 @@ starts use them. A solver whose single run exceeds the time budget is
 reported as n/a (never extrapolated).
 """
 
+import re
 import time
 import warnings
 
@@ -96,9 +97,14 @@ def _sklearn(solver):
     def solve(X, y, Cs, tol):
         from sklearn.linear_model import LogisticRegression
 
+        import sklearn
+
         warm = solver == "saga"
-        model = LogisticRegression(C=Cs[0], l1_ratio=1.0, solver=solver, tol=tol,
-                                   fit_intercept=False, max_iter=100000, warm_start=warm)
+        # L1: from scikit-learn 1.8 on l1_ratio=1 says it; before, only penalty="l1" did
+        new_api = tuple(int(v) for v in re.findall(r"\d+", sklearn.__version__)[:2]) >= (1, 8)
+        penalty = {"l1_ratio": 1.0} if new_api else {"penalty": "l1"}
+        model = LogisticRegression(C=Cs[0], solver=solver, tol=tol, fit_intercept=False,
+                                   max_iter=100000, warm_start=warm, **penalty)
         return [model.set_params(C=C).fit(X, y).coef_.ravel().copy() for C in Cs]
 
     return solve
