@@ -294,3 +294,23 @@ def test_demo_needs_numpy_only(tmp_path):
     assert "matplotlib is not installed: no figures. For PNG figures: pip install " \
            "'regcore[plot]'" in proc.stdout
     assert not (tmp_path / "figs").exists()
+
+
+def test_harness_takes_the_loosest_tolerance_and_interleaves_the_timed_calls():
+    from regcore._bench import _harness
+
+    # a "solver" whose objective reaches 1 + tol / 10: the target 1e-6 needs tol 1e-5
+    tried = []
+    def solve(tol):
+        tried.append(tol)
+        return 1.0 + tol / 10
+
+    tol, gap, once = _harness.loosest_tolerance(solve, lambda value: value, 1.0, target=1e-6)
+    assert tol == 1e-5 and tried == [1e-2, 1e-3, 1e-4, 1e-5] and gap == pytest.approx(1e-6)
+    assert _harness.loosest_tolerance(solve, lambda value: value, 1.0, target=1e-6,
+                                      tols=[1e-2, 1e-3])[0] is None
+    order = []
+    calls = {name: (lambda name=name: order.append(name), 1.0, runs)
+             for name, runs in (("a", 3), ("b", 2))}
+    medians = _harness.interleaved_medians(calls)
+    assert order == ["a", "b", "a", "b", "a"] and set(medians) == {"a", "b"}

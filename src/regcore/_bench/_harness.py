@@ -44,30 +44,61 @@ def relative_suboptimality(objective, best):
     return (objective - best) / max(abs(best), np.finfo(float).tiny)
 
 
-def time_to_accuracy(solve, objective, best, *, target=1e-6, tols=None, repeats=3):
-    """Time for ``solve(tol)`` to reach relative suboptimality <= ``target``.
+def loosest_tolerance(solve, objective, best, *, target=1e-6, tols=None):
+    """The loosest of ``tols`` at which ``solve(tol)`` reaches relative
+    suboptimality <= ``target``: ``(tol, suboptimality, seconds of that
+    solve)``, tol None when none does.
 
     ``solve(tol)`` runs a solver at its own tolerance ``tol`` and returns its
     solution; ``objective(solution)`` evaluates the common objective. The
     tolerances are tightened until the target is met, so each library is timed
     at the loosest of its own settings that reaches the same accuracy.
-    Returns ``(seconds, tol_used, suboptimality)``; seconds is ``nan`` when no
-    tolerance reached the target.
     """
     tols = tols if tols is not None else [10.0 ** -k for k in range(2, 15)]
+    gap = float("nan")
     for tol in tols:
         start = time.perf_counter()
         solution = solve(tol)
         once = time.perf_counter() - start
         gap = relative_suboptimality(objective(solution), best)
         if gap <= target:
-            # Short solves get more samples (up to 25, about 0.2 s in all): the
-            # BLAS threads of the objective evaluation above keep spinning for
-            # milliseconds and slowed the first timed runs of every solver.
-            runs = max(repeats, min(25, int(0.2 / max(once, 1e-9))))
-            seconds = median_time(lambda: solve(tol), repeats=runs)
-            return seconds, tol, gap
-    return float("nan"), None, gap
+            return tol, gap, once
+    return None, gap, float("nan")
+
+
+def _runs_for(once, repeats):
+    # Short solves get more samples (up to 25, about 0.2 s in all): the BLAS
+    # threads of the objective evaluation keep spinning for milliseconds and
+    # slowed the first timed runs of every solver.
+    return max(repeats, min(25, int(0.2 / max(once, 1e-9))))
+
+
+def interleaved_medians(calls):
+    """Median time of each ``fn`` of ``calls`` (a dict name -> (fn, seconds of
+    one call, least number of calls)), the calls taken in turn, round after
+    round, so a change in the machine's load moves all of them alike rather
+    than whichever ran then."""
+    runs = {name: _runs_for(once, repeats) for name, (_, once, repeats) in calls.items()}
+    samples = {name: [] for name in calls}
+    for round_ in range(max(runs.values(), default=0)):
+        for name, (fn, _, _) in calls.items():
+            if round_ < runs[name]:
+                start = time.perf_counter()
+                fn()
+                samples[name].append(time.perf_counter() - start)
+    return {name: float(np.median(times)) for name, times in samples.items()}
+
+
+def time_to_accuracy(solve, objective, best, *, target=1e-6, tols=None, repeats=3):
+    """Time for ``solve(tol)`` to reach relative suboptimality <= ``target``
+    (see :func:`loosest_tolerance`). Returns ``(seconds, tol_used,
+    suboptimality)``; seconds is ``nan`` when no tolerance reached the target.
+    """
+    tol, gap, once = loosest_tolerance(solve, objective, best, target=target, tols=tols)
+    if tol is None:
+        return float("nan"), None, gap
+    seconds = interleaved_medians({"solve": (lambda: solve(tol), once, repeats)})
+    return seconds["solve"], tol, gap
 
 
 def machine_description():

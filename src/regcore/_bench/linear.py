@@ -5,7 +5,8 @@ judged on regcore's objective ``1/(2n)||y - X c - b||^2 + alpha ||c||_1``
 against a tight reference (regcore at tol 1e-14, cross-checked with
 scikit-learn at tol 1e-12: the best objective of the two per alpha is the
 reference). Each library's own ``tol`` is tightened until the target is met
-(``_harness.time_to_accuracy``). For a path, the accuracy is the worst over
+(``_harness.loosest_tolerance``), then all solvers of a row are timed in
+turn, round after round (``_harness.interleaved_medians``). For a path, the accuracy is the worst over
 its alphas. Competitors that are not installed are skipped; a solver that
 needs more than the time cap for one solve is reported ``n/a`` (nothing is
 extrapolated).
@@ -365,40 +366,64 @@ def _factories(name):
     return (SOLVERS[name][0],) + VARIANTS.get(name, ())
 
 
-def time_solver(name, X, y, alphas, best, *, cap, repeats, tols=TOLS):
-    """(seconds, tol_used, suboptimality, variant) for one solver, its fastest
-    way that reaches the target; seconds nan when absent or too slow."""
-    fastest = (float("nan"), None, float("nan"), None)
+def _candidates(name, X, y, alphas, best, *, cap, repeats, tols):
+    """{(name, way): (fn, seconds of one call, repeats)}: every way of calling
+    ``name`` that reaches the target within the cap, at its loosest tolerance."""
     if not _available(SOLVERS[name][1]):
-        return fastest
+        return {}
     # 1 + worst relative suboptimality over the path, against best = 1: the
     # harness then measures exactly the worst alpha's suboptimality.
     def objective(solution):
         worst = np.max((_path_objectives(X, y, solution, alphas) - best) / np.abs(best))
         return 1.0 + worst
+    found = {}
     for factory in _factories(name):
         solve = factory(X, y, alphas, cap) if name == "numpy" else factory(X, y, alphas)
         if solve is None:
             continue
         try:
-            seconds, tol, gap = _harness.time_to_accuracy(
-                _capped(solve, cap), objective, 1.0, target=TARGET, tols=tols, repeats=repeats)
+            tol, _, once = _harness.loosest_tolerance(_capped(solve, cap), objective, 1.0,
+                                                      target=TARGET, tols=tols)
         except _TooSlow:
             continue
-        if seconds == seconds and not seconds >= fastest[0]:
-            fastest = (seconds, tol, gap, factory.__name__.strip("_"))
-    return fastest
+        if tol is not None:
+            found[(name, factory.__name__.strip("_"))] = (
+                lambda solve=solve, tol=tol: solve(tol), once, repeats)
+    return found
 
 
-def _time_regcore_one_thread(X, y, alphas, best, *, cap, repeats, tols):
+def _on_one_thread(fn):
     import regcore
 
-    before = regcore.get_num_threads()
-    regcore.set_num_threads(1)
-    try:
-        return time_solver("regcore", X, y, alphas, best, cap=cap, repeats=repeats, tols=tols)
-    finally:
-        regcore.set_num_threads(before)
+    def run():
+        before = regcore.get_num_threads()
+        regcore.set_num_threads(1)
+        try:
+            return fn()
+        finally:
+            regcore.set_num_threads(before)
+    return run
+
+
+def time_row(solvers, X, y, alphas, best, *, cap, repeats, tols):
+    """({solver: seconds of its fastest way}, {solver: that way}, regcore's
+    seconds on one thread); every way of every solver is timed in turn, round
+    after round (``_harness.interleaved_medians``). nan: absent or too slow."""
+    calls = {}
+    for name in solvers:
+        calls.update(_candidates(name, X, y, alphas, best, cap=cap, tols=tols,
+                                 repeats=1 if name == "numpy" else repeats))
+    if ("regcore", "regcore_solver") in calls:
+        fn, once, runs = calls[("regcore", "regcore_solver")]
+        calls[("regcore", "one thread")] = (_on_one_thread(fn), once, runs)
+    medians = _harness.interleaved_medians(calls)
+    single = medians.pop(("regcore", "one thread"), float("nan"))
+    times = {name: float("nan") for name in solvers}
+    ways = {name: None for name in solvers}
+    for (name, way), seconds in medians.items():
+        if not seconds >= times[name]:
+            times[name], ways[name] = seconds, way
+    return times, ways, single
 
 
 def _warm_up():
@@ -475,15 +500,9 @@ def run(quick=False, table=None, *, solvers=None, settings=None, cap=None, repea
             # minutes on the larger designs: paths are cross-checked on small ones
             check = setting != "path" or X.shape[0] * X.shape[1] <= 1e6
             best = reference_objectives(X, y, alphas, check=check)
-            options = dict(cap=cap, tols=TOLS[2:] if setting == "path" else TOLS)
-            times, ways = {}, {}
-            for name in solvers:
-                seconds, _, _, way = time_solver(name, X, y, alphas, best,
-                                                 repeats=1 if name == "numpy" else repeats,
-                                                 **options)
-                times[name], ways[name] = seconds, way
-            single = (_time_regcore_one_thread(X, y, alphas, best, repeats=repeats, **options)[0]
-                      if "regcore" in solvers else float("nan"))
+            times, ways, single = time_row(solvers, X, y, alphas, best, cap=cap,
+                                           repeats=repeats,
+                                           tols=TOLS[2:] if setting == "path" else TOLS)
             ours = times.get("regcore", float("nan"))
             ratios = [ours / times[s] if times[s] == times[s] else float("nan")
                       for s in solvers if s != "regcore"]
