@@ -1,6 +1,5 @@
 """Cross-validation helpers and the path CV drivers."""
 
-import re
 import threading
 
 import numpy as np
@@ -207,11 +206,12 @@ def test_positive_lassocv_grid_and_choice_match_sklearn():
     # the grid starts at the largest positive correlation, not the largest |.|
     # (scikit-learn's grid does so from 1.8 on; before, it is given ours)
     import sklearn
+    from sklearn.utils.fixes import parse_version
 
     X, y, _ = regression(seed=2)
     y = -y
     res = enet_path_cv(X, y, l1_ratio=1.0, alphas=20, cv=3, positive=True, tol=1e-12)
-    new_grid = tuple(int(v) for v in re.findall(r"\d+", sklearn.__version__)[:2]) >= (1, 8)
+    new_grid = parse_version(sklearn.__version__) >= parse_version("1.8")
     expected = sklm.LassoCV(positive=True, cv=KFold(3), alphas=20 if new_grid else res.alphas[0],
                             tol=1e-12, max_iter=100000).fit(X, y)
     np.testing.assert_allclose(res.alphas[0], expected.alphas_, rtol=1e-10)

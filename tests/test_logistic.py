@@ -2,7 +2,6 @@
 NumPy reference, float32, paths, one-vs-rest, estimators and bad input."""
 
 import doctest
-import re
 import warnings
 
 import numpy as np
@@ -25,8 +24,9 @@ def sklearn_logistic(l1_ratio, **kwargs):
     alone picks the penalty; before, ``penalty`` has to say it (l1_ratio by
     itself was ignored and L2 fitted)."""
     import sklearn
+    from sklearn.utils.fixes import parse_version
 
-    if tuple(int(v) for v in re.findall(r"\d+", sklearn.__version__)[:2]) >= (1, 8):
+    if parse_version(sklearn.__version__) >= parse_version("1.8"):
         return sklm.LogisticRegression(l1_ratio=l1_ratio, **kwargs)
     if l1_ratio in (0.0, 1.0):
         return sklm.LogisticRegression(penalty="l1" if l1_ratio == 1.0 else "l2", **kwargs)

@@ -105,9 +105,9 @@ def dropout_contiguous(const floating[::1] x, floating[::1] out, uint64_t seed, 
     cdef uint8_t *bits_ptr = NULL
     cdef int n_threads = _threads_for(n)
     _check_first_index(first_index)
-    _check_length(out.shape[0], n, "out", out.shape[0] == n)
+    _check_length(out.shape[0], n, "out")
     if bits is not None:
-        _check_length(bits.shape[0], (n + 7) // 8, "bits", bits.shape[0] >= (n + 7) // 8)
+        _check_bits(bits.shape[0], n)
     if n == 0:
         return
     if bits is not None:
@@ -130,7 +130,7 @@ def dropout_mask_bits(int64_t n, uint64_t seed, uint64_t stream, uint32_t thr, u
     cdef rc_philox_key key = _make_key(seed, stream)
     cdef int n_threads = _threads_for(n)
     _check_first_index(first_index)
-    _check_length(bits.shape[0], (n + 7) // 8, "bits", n <= 0 or bits.shape[0] >= (n + 7) // 8)
+    _check_bits(bits.shape[0], n)
     if n <= 0:
         return
     n_chunks = (n + _DROPOUT_CHUNK - 1) // _DROPOUT_CHUNK
@@ -149,8 +149,8 @@ def dropout_apply_bits(const floating[::1] g, const uint8_t[::1] bits, floating[
     """
     cdef int64_t n = g.shape[0], n_chunks, c, start
     cdef int n_threads = _threads_for(n)
-    _check_length(out.shape[0], n, "out", out.shape[0] == n)
-    _check_length(bits.shape[0], (n + 7) // 8, "bits", bits.shape[0] >= (n + 7) // 8)
+    _check_length(out.shape[0], n, "out")
+    _check_bits(bits.shape[0], n)
     if n == 0:
         return
     n_chunks = (n + _DROPOUT_CHUNK - 1) // _DROPOUT_CHUNK

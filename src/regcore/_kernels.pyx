@@ -71,12 +71,19 @@ def set_num_threads(int n):
 
 
 cdef int _check_length(Py_ssize_t actual, Py_ssize_t expected, str name,
-                       bint allowed) except -1:
-    """Raise ValueError unless ``allowed`` (the length of an array argument is
-    one the kernel can index: the Python layer checks shapes, this guards
-    the memory); ``expected`` describes it in the message."""
-    if not allowed:
+                       bint or_empty=False) except -1:
+    """Raise ValueError unless an array argument has length ``expected`` (or
+    0 when ``or_empty``): the Python layer checks shapes, this guards the
+    memory the kernel indexes. Positional arguments only (a cdef function)."""
+    if actual != expected and not (or_empty and actual == 0):
         raise ValueError(f"{name} has length {actual}, expected {expected}")
+    return 0
+
+
+cdef int _check_bits(Py_ssize_t n_bytes, Py_ssize_t n) except -1:
+    """Raise ValueError unless a packed mask of ``n_bytes`` bytes covers n elements."""
+    if n > 0 and n_bytes < (n + 7) // 8:
+        raise ValueError(f"bits has length {n_bytes}, expected {(n + 7) // 8} or more")
     return 0
 
 

@@ -89,9 +89,8 @@ def sgd_flat(floating[::1] p, const floating[::1] g, floating[::1] buf, double l
     cdef Py_ssize_t n = p.shape[0], b, start
     cdef Py_ssize_t n_blocks = _n_blocks(n)
     cdef int n_threads = _threads_for(n)
-    _check_length(g.shape[0], n, "g", g.shape[0] == n)
-    _check_length(buf.shape[0], n, "buf",
-                  buf.shape[0] == n or (buf.shape[0] == 0 and not (flags & RC_SGD_MOMENTUM)))
+    _check_length(g.shape[0], n, "g")
+    _check_length(buf.shape[0], n, "buf", not (flags & RC_SGD_MOMENTUM))
     if n == 0:
         return
     cdef floating *pp = &p[0]
@@ -136,11 +135,10 @@ def adamw_flat(floating[::1] p, const floating[::1] g, floating[::1] exp_avg,
     cdef Py_ssize_t n_blocks = _n_blocks(n)
     cdef int n_threads = _threads_for(n)
     cdef floating h[9]
-    _check_length(g.shape[0], n, "g", g.shape[0] == n)
-    _check_length(exp_avg.shape[0], n, "exp_avg", exp_avg.shape[0] == n)
-    _check_length(exp_avg_sq.shape[0], n, "exp_avg_sq", exp_avg_sq.shape[0] == n)
-    _check_length(max_exp_avg_sq.shape[0], n, "max_exp_avg_sq",
-                  max_exp_avg_sq.shape[0] == n or (max_exp_avg_sq.shape[0] == 0 and not amsgrad))
+    _check_length(g.shape[0], n, "g")
+    _check_length(exp_avg.shape[0], n, "exp_avg")
+    _check_length(exp_avg_sq.shape[0], n, "exp_avg_sq")
+    _check_length(max_exp_avg_sq.shape[0], n, "max_exp_avg_sq", not amsgrad)
     if n == 0:
         return
     cdef floating *pp = &p[0]
@@ -189,7 +187,7 @@ def prox_l1_flat(floating[::1] p, const floating[::1] g, double lr, double thres
     cdef Py_ssize_t n = p.shape[0], b, start
     cdef Py_ssize_t n_blocks = _n_blocks(n)
     cdef int n_threads = _threads_for(n)
-    _check_length(g.shape[0], n, "g", g.shape[0] == n or g.shape[0] == 0)
+    _check_length(g.shape[0], n, "g", True)
     if n == 0:
         return
     cdef floating *pp = &p[0]

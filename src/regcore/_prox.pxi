@@ -27,7 +27,7 @@ def soft_threshold_contiguous(const floating[::1] x, floating t, floating[::1] o
     cdef Py_ssize_t n_blocks = (n + _PROX_BLOCK - 1) // _PROX_BLOCK
     cdef Py_ssize_t b, start
     cdef int n_threads = _threads_for(n)
-    _check_length(out.shape[0], n, "out", out.shape[0] == n)
+    _check_length(out.shape[0], n, "out")
     if n == 0:
         return
     with nogil:

@@ -163,3 +163,14 @@ def memory_order(arr):
 def flat_view(arr, order):
     """A 1-D view of a contiguous array in its memory order (no copy)."""
     return arr.reshape(-1, order=order)
+
+
+def overlaps_elsewhere(out, x):
+    """True when ``out`` and ``x`` share memory other than element for element
+    (``out`` is ``x``, or a view of exactly its elements): an elementwise kernel
+    writing ``out`` while reading ``x`` would then read outputs back as inputs."""
+    if not np.may_share_memory(out, x):
+        return False
+    same = (out.__array_interface__["data"][0] == x.__array_interface__["data"][0]
+            and out.strides == x.strides and out.shape == x.shape)
+    return not same

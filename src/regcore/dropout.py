@@ -30,7 +30,7 @@ from typing import NamedTuple
 import numpy as np
 
 from . import _kernels
-from ._validation import as_float_array, check_out, check_scalar
+from ._validation import as_float_array, check_out, check_scalar, overlaps_elsewhere
 
 __all__ = ["Dropout", "DropoutKey", "DropoutMask", "alpha_dropout", "dropout", "dropout_backward"]
 
@@ -487,8 +487,9 @@ def _apply_bool(x, keep, scale, out):
 def _flat_call(x, out, kernel):
     """Run ``kernel(src_flat, dst_flat)`` on C-contiguous buffers, copying only when needed."""
     src = np.ascontiguousarray(x)
-    # the kernels allow out to be src itself; any other overlap goes through a temporary
-    if out is not None and out.flags.c_contiguous and (out is src or not np.may_share_memory(out, src)):
+    # the kernels allow out to hold src's very elements; any other overlap goes
+    # through a temporary
+    if out is not None and out.flags.c_contiguous and not overlaps_elsewhere(out, src):
         target = out
     else:
         target = np.empty(x.shape, dtype=x.dtype)

@@ -637,9 +637,8 @@ class _Optimizer:
         self.defaults = dict(defaults)
         self.defaults.update(self._check_hyper(self.defaults, str))
         self.param_groups = [self._fill_group(g, i) for i, g in enumerate(_as_groups(params))]
-        for index, param in enumerate(p for group in self.param_groups for p in group["params"]):
+        for index, param in enumerate(self._params):
             _check_param(param, f"params[{index}]")
-        self._params = self._current_params()
         self.state = {}
 
     # -- groups
@@ -694,7 +693,6 @@ class _Optimizer:
             self._update(index, group, param, grad)
 
     def _prepare(self, grads, check_finite):
-        self._params = self._current_params()
         n_params = len(self._params)
         if not isinstance(grads, (list, tuple)):
             raise TypeError(f"grads must be a list of arrays, got {type(grads).__name__}")
@@ -722,7 +720,8 @@ class _Optimizer:
             self._init_state(index, group, param)
         return work
 
-    def _current_params(self):
+    @property
+    def _params(self):
         """The parameters of the groups as they are now (``param_groups`` is
         public and may be edited between steps), each array at most once."""
         params = [p for group in self.param_groups for p in group["params"]]

@@ -3,7 +3,8 @@
 import numpy as np
 
 from . import _kernels
-from ._validation import as_float_array, check_out, check_scalar, flat_view, memory_order
+from ._validation import (as_float_array, check_out, check_scalar, flat_view, memory_order,
+                          overlaps_elsewhere)
 
 __all__ = ["soft_threshold"]
 
@@ -52,7 +53,7 @@ def soft_threshold(x, t, out=None):
         result = np.empty_like(x, order=order)
     else:
         result = out
-    if not _same_flat_order(result, order) or _overlaps(result, x):
+    if not _same_flat_order(result, order) or overlaps_elsewhere(result, x):
         # the kernel reads each input once and writes it back in place: an out
         # offset into x would read outputs back as inputs
         target = np.empty_like(x, order=order)
@@ -61,15 +62,6 @@ def soft_threshold(x, t, out=None):
     else:
         _soft_threshold_flat(x, t, result, order)
     return result
-
-
-def _overlaps(out, x):
-    """True when out and x share memory other than as the very same elements."""
-    if not np.may_share_memory(out, x):
-        return False
-    same = (out.__array_interface__["data"][0] == x.__array_interface__["data"][0]
-            and out.strides == x.strides)
-    return not same
 
 
 def _threshold(t, dtype):

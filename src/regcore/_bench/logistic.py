@@ -18,7 +18,6 @@ estimator and through ``celer_path`` (``VARIANTS``; the estimator ignores
 layout it validates to (C order or CSR), converted once outside the timing.
 """
 
-import re
 import time
 import warnings
 
@@ -97,15 +96,17 @@ def _regcore(X, y, Cs, tol):
 
 
 def _sklearn(solver):
+    import sklearn
+    from sklearn.utils.fixes import parse_version
+
+    # L1: from scikit-learn 1.8 on l1_ratio=1 says it; before, only penalty="l1" did
+    new_api = parse_version(sklearn.__version__) >= parse_version("1.8")
+    penalty = {"l1_ratio": 1.0} if new_api else {"penalty": "l1"}
+
     def solve(X, y, Cs, tol):
         from sklearn.linear_model import LogisticRegression
 
-        import sklearn
-
         warm = solver == "saga"
-        # L1: from scikit-learn 1.8 on l1_ratio=1 says it; before, only penalty="l1" did
-        new_api = tuple(int(v) for v in re.findall(r"\d+", sklearn.__version__)[:2]) >= (1, 8)
-        penalty = {"l1_ratio": 1.0} if new_api else {"penalty": "l1"}
         model = LogisticRegression(C=Cs[0], solver=solver, tol=tol, fit_intercept=False,
                                    max_iter=100000, warm_start=warm, random_state=0,
                                    **penalty)
