@@ -216,7 +216,7 @@ def ridge_loo(X, y, alphas, *, criterion="loo", fit_intercept=True, sample_weigh
     residuals, one_minus_h, trace = spectrum.residuals_and_complement(alphas, solved.z)
     residuals = residuals.reshape(data.n_samples, alphas.size, -1)  # (n, n_alphas, n_targets)
     if data.fit_intercept:
-        one_minus_h -= (solved.sqrt_w.astype(np.float64) ** 2 / solved.sum_w)[:, None]
+        one_minus_h -= (solved.sqrt_w ** 2 / solved.sum_w)[:, None]
         trace += 1
     if criterion == "loo":
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -308,27 +308,33 @@ class _RidgeData:
         self.sparse = _is_sparse(X)
         self.fit_intercept = fit_intercept
         self._source = (X, y, sqrt_w)
-        self.sqrt_w = sqrt_w
-        sqrt_w64 = sqrt_w.astype(np.float64)
-        w = sqrt_w64 * sqrt_w64
+        self.sqrt_w = sqrt_w = sqrt_w.astype(np.float64)
+        w = sqrt_w * sqrt_w
         self.sum_w = w.sum()
+        # a float64 copy of the design: the sparse one scaled by sqrt(w) here, the
+        # dense one centred and scaled below
+        if self.sparse:
+            import scipy.sparse
+
+            X64 = (scipy.sparse.diags(sqrt_w) @ X.astype(np.float64)).tocsr()
+        else:
+            X64 = X.astype(np.float64)
         if fit_intercept:
-            self.x_mean = _weighted_column_sums(X, w) / self.sum_w
+            # sum_i w_i x_i = (sqrt(w) X)^T sqrt(w) for the scaled sparse design
+            sums = X64.T @ sqrt_w if self.sparse else w @ X64
+            self.x_mean = np.asarray(sums).ravel() / self.sum_w
             self.y_mean = (w @ y.astype(np.float64)) / self.sum_w
         else:
             self.x_mean = np.zeros(self.n_features)
             self.y_mean = np.float64(0) if y.ndim == 1 else np.zeros(y.shape[1])
-        self.z = ((sqrt_w64 if y.ndim == 1 else sqrt_w64[:, None]) * (y - self.y_mean)).astype(
+        self.z = ((sqrt_w if y.ndim == 1 else sqrt_w[:, None]) * (y - self.y_mean)).astype(
             self.dtype, copy=False)
         if self.sparse:
-            import scipy.sparse
-
-            self.SX = (scipy.sparse.diags(sqrt_w64) @ X.astype(np.float64)).tocsr()
-            self.A = None
+            self.SX, self.A = X64, None
         else:
-            A = X - self.x_mean if fit_intercept else X.astype(np.float64)
-            A *= sqrt_w64[:, None]
-            self.A = A.astype(self.dtype, copy=False)
+            X64 -= self.x_mean
+            X64 *= sqrt_w[:, None]
+            self.A = X64.astype(self.dtype, copy=False)
 
     def matmul(self, M):
         """A @ M for a dense M of shape (p, k)."""
@@ -355,7 +361,7 @@ class _RidgeData:
         if not self.sparse:
             return self.A @ self.A.T
         K = (self.SX @ self.SX.T).toarray()
-        v = self.sqrt_w.astype(np.float64)
+        v = self.sqrt_w
         if self.fit_intercept:
             u = np.asarray(self.SX @ self.x_mean).ravel()
             K -= np.outer(u, v)
@@ -395,13 +401,6 @@ def _project_out(K, v):
     K = K - np.outer(v, Kv) / vv - np.outer(Kv, v) / vv
     K += ((v @ Kv) / vv**2) * np.outer(v, v)
     return K
-
-
-def _weighted_column_sums(X, w):
-    """sum_i w_i X[i, :] in float64, for dense or sparse X of any float dtype."""
-    if _is_sparse(X):
-        return np.asarray(X.T.astype(np.float64) @ w).ravel()
-    return w @ X.astype(np.float64, copy=False)
 
 
 def _check_inputs(X, y, sample_weight, sparse_format, *, multi_target=False):
