@@ -311,14 +311,14 @@ class _RidgeData:
         self.sqrt_w = sqrt_w = sqrt_w.astype(np.float64)
         w = sqrt_w * sqrt_w
         self.sum_w = w.sum()
-        # a float64 copy of the design: the sparse one scaled by sqrt(w) here, the
-        # dense one centred and scaled below
+        # the design in float64: the sparse one scaled by sqrt(w) here, the dense
+        # one (not copied when already float64) centred and scaled below
         if self.sparse:
             import scipy.sparse
 
             X64 = (scipy.sparse.diags(sqrt_w) @ X.astype(np.float64)).tocsr()
         else:
-            X64 = X.astype(np.float64)
+            X64 = X.astype(np.float64, copy=False)
         if fit_intercept:
             # sum_i w_i x_i = (sqrt(w) X)^T sqrt(w) for the scaled sparse design
             sums = X64.T @ sqrt_w if self.sparse else w @ X64
@@ -332,9 +332,9 @@ class _RidgeData:
         if self.sparse:
             self.SX, self.A = X64, None
         else:
-            X64 -= self.x_mean
-            X64 *= sqrt_w[:, None]
-            self.A = X64.astype(self.dtype, copy=False)
+            A = X64 - self.x_mean
+            A *= sqrt_w[:, None]
+            self.A = A.astype(self.dtype, copy=False)
 
     def matmul(self, M):
         """A @ M for a dense M of shape (p, k)."""
