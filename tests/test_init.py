@@ -165,6 +165,10 @@ def test_generator_advances_between_calls():
     (lambda: init.xavier_uniform_(np.empty(5)), ValueError, "at least 2 dimensions"),
     (lambda: init.xavier_uniform((4, -1)), ValueError, "shape must not have negative sizes"),
     (lambda: init.xavier_uniform((4, 2.5)), TypeError, "shape must be a tuple of ints"),
+    # a weight passed where its shape is expected: a short message, not the array's repr
+    (lambda: init.calculate_fans(np.zeros((300, 200))), TypeError,
+     r"^shape must be a tuple of ints, got an array of shape \(300, 200\) and dtype float64 "
+     r"\(pass its .shape\)$"),
     (lambda: init.xavier_uniform_(np.empty((3, 3), dtype=int)), TypeError,
      "tensor must have dtype float32 or float64"),
     (lambda: init.xavier_uniform_([[1.0]]), TypeError, "tensor must be a numpy.ndarray"),

@@ -129,6 +129,10 @@ def calculate_fans(shape):
 def _check_shape(shape):
     if isinstance(shape, numbers.Integral):
         shape = (shape,)
+    if isinstance(shape, np.ndarray) and (shape.ndim != 1 or shape.dtype.kind not in "iu"):
+        # most likely a weight passed for its shape: its repr would flood the message
+        raise TypeError(f"shape must be a tuple of ints, got an array of shape {shape.shape} "
+                        f"and dtype {shape.dtype} (pass its .shape)")
     try:
         shape = tuple(shape)
     except TypeError:
