@@ -115,6 +115,27 @@ def test_improvement_without_params_drops_the_older_copy():
         stopper.restore([w])
 
 
+def test_params_passed_as_a_list_then_as_a_dict():
+    # the kept copy follows the new structure: the best epoch's values are restored,
+    # not the list kept at an earlier epoch
+    w = np.zeros(2)
+    stopper = EarlyStopping(patience=1)
+    stopper.step(1.0, [w])
+    w[:] = 1
+    assert stopper.step(0.5, {"w": w}) is False
+    w[:] = 2
+    assert stopper.step(0.9, {"w": w})
+    assert stopper.best_epoch == 1
+    np.testing.assert_array_equal(w, 1.0)
+    with pytest.raises(ValueError, match="params must be a dict with keys"):
+        stopper.restore([w])
+    stopper = EarlyStopping(patience=3)
+    stopper.step(1.0, [w])
+    with pytest.raises(ValueError, match="params must be a list of 1 arrays like the kept copy, "
+                                         "got a dict"):
+        stopper.restore({"w": w})
+
+
 def test_restore_errors():
     stopper = EarlyStopping(patience=2)
     with pytest.raises(ValueError, match="no parameters were kept"):

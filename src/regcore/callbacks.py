@@ -189,6 +189,9 @@ def _pair_up(params, kept):
         if not isinstance(params, dict) or set(params) != set(kept):
             raise ValueError(f"params must be a dict with keys {sorted(kept)}")
         return [(f"[{k!r}]", params[k], kept[k]) for k in kept]
+    if isinstance(params, dict):  # a ValueError like the other mismatches, not _as_list's
+        raise ValueError(f"params must be a list of {len(kept)} arrays like the kept copy, "
+                         "got a dict")
     params = _as_list(params)
     if len(params) != len(kept):
         raise ValueError(f"params must be a list of {len(kept)} arrays, got {len(params)}")
