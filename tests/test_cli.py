@@ -123,6 +123,25 @@ def test_folders_where_no_file_can_be_created_are_refused_before_any_work(monkey
     assert list(tmp_path.iterdir()) == []
 
 
+def test_dangling_symlinks_are_refused_before_any_work(tmp_path):
+    # nothing can be created through a link to a missing target: the demo and the
+    # bench used to run first and fail when writing
+    from regcore import __main__ as cli
+
+    link = tmp_path / "link"
+    try:
+        link.symlink_to(tmp_path / "missing" / "target")
+    except OSError:  # Windows without the symlink privilege
+        pytest.skip("cannot create symbolic links here")
+    with pytest.raises(cli.CliError, match="exists and is not a directory"):
+        cli.check_out_dir(str(link))
+    with pytest.raises(cli.CliError, match=f"cannot be created: {str(link)!r} is not a directory"):
+        cli.check_out_dir(str(link / "figures"))
+    with pytest.raises(cli.CliError, match=f"directory {str(tmp_path / 'missing')!r} does not exist"):
+        cli.check_json_path(str(link))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link"]
+
+
 def test_a_closed_stdout_is_not_an_error(monkeypatch, tmp_path):
     # `python -m regcore info | head -1`: printed "error: [Errno 32] Broken pipe", exit 2
     class ClosedPipe:
@@ -217,6 +236,19 @@ def test_missing_and_failing_topics_do_not_stop_the_others(monkeypatch, capsys):
     assert "[broken] failed: ZeroDivisionError: division by zero" in text
     assert failed == ["broken"]
     assert rows == [{"topic": "fine", "case": "a", "ratio": rows[0]["ratio"]}]
+
+
+def test_a_topic_named_twice_runs_once(monkeypatch):
+    ran = []
+
+    def run_topics(topics, *, quick, out):
+        ran.extend(topics)
+        return [], []
+
+    monkeypatch.setattr(_runner, "run_topics", run_topics)
+    monkeypatch.setattr(_runner, "header_lines", lambda quick: [])
+    assert main(["bench", "--only", "prox,optim", "--only", "prox"]) == 0
+    assert ran == ["prox", "optim"]
 
 
 def test_json_has_no_nan(tmp_path):

@@ -42,7 +42,7 @@ def _cmd_info(args):
 
 def _nearest_existing(path):
     path = os.path.abspath(path)
-    while not os.path.exists(path):
+    while not os.path.lexists(path):  # a dangling symlink is not a place to create a folder
         parent = os.path.dirname(path)
         if parent == path:
             break
@@ -67,7 +67,7 @@ def _can_write_in(folder):
 
 def check_out_dir(path):
     """Fail early (CliError) when ``path`` cannot become a writable folder; nothing is left behind."""
-    if os.path.exists(path):
+    if os.path.lexists(path):
         if not os.path.isdir(path):
             raise CliError(f"--out {path!r} exists and is not a directory")
         if not _can_write_in(path):
@@ -82,7 +82,7 @@ def check_out_dir(path):
 
 def check_json_path(path):
     """Fail early (CliError) when the --json file's folder is missing or read-only."""
-    folder = os.path.dirname(os.path.abspath(path))
+    folder = os.path.dirname(os.path.realpath(path))  # where a symlinked file would go
     if os.path.isdir(path):
         raise CliError(f"--json {path!r} is a directory")
     if not os.path.isdir(folder):
@@ -105,7 +105,7 @@ def _cmd_bench(args):
     from ._bench import _runner
 
     available = _runner.available_topics()
-    topics = args.only or available
+    topics = list(dict.fromkeys(args.only or available))  # a topic named twice runs once
     unknown = [t for t in topics if t not in available and t not in _runner.KNOWN_TOPICS]
     if unknown:
         raise CliError(
