@@ -124,6 +124,13 @@ def test_plot_learning_curves_rejects_bad_history(ax):
         plot_learning_curves({"a": {"train": [1]}}, ax=ax)
     with pytest.raises(TypeError, match="history must be a non-empty mapping"):
         plot_learning_curves([1, 2], ax=ax)
+    # were an IndexError from indexing the curve and matplotlib's own shape error
+    with pytest.raises(TypeError, match=r"history\['best_epoch'\] must be an integer, got float"):
+        plot_learning_curves({"train": [1, 0.5], "val": [1, 0.7], "best_epoch": 2.0}, ax=ax)
+    with pytest.raises(ValueError, match=r"history\['b'\]\['val'\] must be a 1-D sequence of "
+                                         r"per-epoch values, got shape \(1, 2\)"):
+        plot_learning_curves({"a": {"train": [1], "val": [1]},
+                              "b": {"train": [1, 0.5], "val": [[1, 0.7]]}}, ax=ax)
 
 
 def test_without_ax_a_new_figure_is_made():

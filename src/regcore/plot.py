@@ -6,6 +6,7 @@ function draws on ``ax`` when given (a new figure from ``pyplot`` otherwise)
 and returns the Axes, so figures compose and can be saved by the caller.
 """
 
+import numbers
 from collections.abc import Mapping
 
 import numpy as np
@@ -152,10 +153,18 @@ def _runs(history):
     else:
         runs = {"": history}
     for name, run in runs.items():
+        where = f"history[{name!r}]" if name else "history"
         missing = {"train", "val"} - set(run)
         if missing:
-            where = f"history[{name!r}]" if name else "history"
             raise ValueError(f"{where} lacks the key(s) {sorted(missing)}")
+        for key in ("train", "val"):
+            if np.ndim(run[key]) != 1:
+                raise ValueError(f"{where}[{key!r}] must be a 1-D sequence of per-epoch values, "
+                                 f"got shape {np.shape(run[key])}")
+        best = run.get("best_epoch")
+        if best is not None and (isinstance(best, (bool, np.bool_))
+                                 or not isinstance(best, numbers.Integral)):
+            raise TypeError(f"{where}['best_epoch'] must be an integer, got {type(best).__name__}")
     return runs
 
 
