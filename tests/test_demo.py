@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from scipy import stats
 
 from regcore._demo import linear
 from regcore.data import load_diabetes
@@ -111,7 +112,10 @@ def test_he_initialization_scale():
     net = mlp.MLP([400, 300, 3], rng=np.random.default_rng(0))
     # kaiming_normal_ with ReLU gain: std = sqrt(2 / fan_in), fan_in = 400 (PyTorch layout)
     assert net.weights[0].shape == (300, 400)
-    assert net.weights[0].std() == pytest.approx(np.sqrt(2 / 400), rel=0.02)
+    # sum of squares / std^2 ~ chi-square(n): a 1e-6-level two-sided bound, not a fudge
+    n = net.weights[0].size
+    chi2 = np.sum(net.weights[0] ** 2) / (2 / 400)
+    assert stats.chi2.ppf(5e-7, n) <= chi2 <= stats.chi2.ppf(1 - 5e-7, n)
     assert np.all(net.biases[0] == 0)
 
 
