@@ -472,7 +472,11 @@ def centred_norms(X, cols, means, sqrt_w=None):
             rows = X.indices[X.indptr[j]:X.indptr[j + 1]]
             d = X.data[X.indptr[j]:X.indptr[j + 1]].astype(np.float64) - v[rows] * means[k]
             # the unstored entries are -v_i means_j, with sum of v_i^2 = w_un
-            w_un = n - rows.size if sqrt_w is None else max(n - float(v[rows] @ v[rows]), 0.0)
+            # (summed over those rows: n - v[rows] . v[rows] would leave the
+            # rounding of n where every row is stored)
+            unstored = np.ones(n, dtype=bool)
+            unstored[rows] = False
+            w_un = float(v[unstored] @ v[unstored])
             s1[k] = v[rows] @ d - means[k] * w_un
             s2[k] = d @ d + w_un * means[k] ** 2
     return np.maximum(s2 - s1 * s1 / n, 0.0), means + s1 / n
