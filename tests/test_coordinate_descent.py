@@ -1026,3 +1026,39 @@ def test_sparse_path_does_not_depend_on_the_thread_count(rng):
         regcore.set_num_threads(before)
     np.testing.assert_array_equal(runs[0].coefs, runs[1].coefs)
     np.testing.assert_array_equal(runs[0].dual_gaps, runs[1].dual_gaps)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("weighted, positive, l1_ratio", [(False, False, 1.0),
+                                                          (True, False, 0.7),
+                                                          (False, True, 1.0)])
+def test_block_sweeps_on_long_columns_follow_the_cyclic_sweep(rng, dtype, weighted, positive,
+                                                              l1_ratio):
+    # dense columns of 2048 rows or more are swept four coordinates at a time,
+    # the later gradients of a block corrected with the block's column
+    # products; a CSC design is swept one coordinate at a time. Both visit the
+    # same coordinates in the same order, so at a loose tolerance (stopped
+    # after few epochs) they must stop at the same epoch with the same
+    # coefficients. p % 4 = 3, a constant column (skipped inside a block), an
+    # unpenalized feature and a column with a large mean.
+    n, p = 2100, 47
+    X = rng.standard_normal((n, p)) + 0.6 * rng.standard_normal((n, 1))
+    X[:, 5] = 2.5
+    X[:, 9] += 40.0
+    y = X[:, :8] @ rng.standard_normal(8) + rng.standard_normal(n)
+    X, y = np.asfortranarray(X.astype(dtype)), y.astype(dtype)
+    pf = np.ones(p)
+    pf[3] = 0
+    kwargs = dict(alpha=0.02, l1_ratio=l1_ratio, positive=positive, penalty_factor=pf,
+                  sample_weight=rng.uniform(0.5, 2.0, n) if weighted else None)
+    for tol in (1e-2, 1e-4):
+        dense = enet_fit(X, y, tol=tol, **kwargs)
+        csc = enet_fit(sp.csc_matrix(X), y, tol=tol, **kwargs)
+        assert dense.n_iter == csc.n_iter
+        np.testing.assert_allclose(dense.coef, csc.coef,
+                                   rtol=1e-3 if dtype == np.float32 else 1e-9,
+                                   atol=1e-5 if dtype == np.float32 else 1e-12)
+    tight = enet_fit(X, y, tol=1e-5 if dtype == np.float32 else 1e-10, **kwargs)
+    assert kkt_violation(X, y, tight.coef, penalty_factor=pf, positive=positive,
+                         **{k: kwargs[k] for k in ("alpha", "l1_ratio", "sample_weight")}
+                         ) < (1e-2 if dtype == np.float32 else 1e-5)

@@ -71,6 +71,11 @@ cdef extern from "_cd_ops.h":
                                  const double* v, double* out, int n_threads) noexcept nogil
     void regcore_scolstats_dense(ptrdiff_t n, ptrdiff_t p, const float* X, const double* w,
                                  const float* v, double* out, int n_threads) noexcept nogil
+    enum: REGCORE_BLOCK4_MIN_ROWS
+    void regcore_dblock4(ptrdiff_t n, const double* const* P, const double* d,
+                         const double* const* C, double* r, double* out) noexcept nogil
+    void regcore_sblock4(ptrdiff_t n, const float* const* P, const float* d,
+                         const float* const* C, float* r, float* out) noexcept nogil
     double regcore_kth_largest(double* v, ptrdiff_t n, ptrdiff_t k) noexcept nogil
 
 include "_cd_solver.pxi"

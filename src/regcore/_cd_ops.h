@@ -154,6 +154,58 @@ typedef float regcore_v8f __attribute__((vector_size(32), aligned(4)));
                                     const T *x3, const T *r, T *out),         \
                        (n, x0, x1, x2, x3, r, out), , REGCORE_DOT4_BODY(T, VT, W))
 
+/* Four coordinate updates in one pass: r[:n] += sum_k d[k] P[k][:n], then
+ * out[k] = C[k] . r (k < 4) and out[4:10] = the products C[0].C[1], C[0].C[2],
+ * C[0].C[3], C[1].C[2], C[1].C[3], C[2].C[3], from which the solver corrects
+ * the gradients of a block of four coordinates for the moves made before
+ * them in the block. r and the eight columns are read once, where a column
+ * at a time reads r four times (C microbenchmark, 5000-row columns in L3:
+ * 0.93-0.95 instead of 1.22 us per coordinate; on columns that fit in L2
+ * the extra products make it slower, hence REGCORE_BLOCK4_MIN_ROWS). */
+#define REGCORE_BLOCK4_MIN_ROWS 2048
+#define REGCORE_BLOCK4_PAIRS(ACC, X, R)                                       \
+    ACC[0] += X##0 * R;  ACC[1] += X##1 * R;                                  \
+    ACC[2] += X##2 * R;  ACC[3] += X##3 * R;                                  \
+    ACC[4] += X##0 * X##1;  ACC[5] += X##0 * X##2;  ACC[6] += X##0 * X##3;    \
+    ACC[7] += X##1 * X##2;  ACC[8] += X##1 * X##3;  ACC[9] += X##2 * X##3;
+#if defined(__GNUC__) || defined(__clang__)
+#define REGCORE_BLOCK4_VECTOR(VT, W)                                          \
+    VT s[10] = {{0}};                                                         \
+    for (; i + W <= n; i += W) {                                              \
+        VT v = *(VT *) (r + i) + d0 * *(const VT *) (p0 + i)                  \
+               + d1 * *(const VT *) (p1 + i) + d2 * *(const VT *) (p2 + i)    \
+               + d3 * *(const VT *) (p3 + i);                                 \
+        VT x0 = *(const VT *) (c0 + i), x1 = *(const VT *) (c1 + i);          \
+        VT x2 = *(const VT *) (c2 + i), x3 = *(const VT *) (c3 + i);          \
+        *(VT *) (r + i) = v;                                                  \
+        REGCORE_BLOCK4_PAIRS(s, x, v)                                         \
+    }                                                                         \
+    for (int k = 0; k < 10; k++)                                              \
+        for (int l = 0; l < W; l++) acc[k] += s[k][l];
+#else
+#define REGCORE_BLOCK4_VECTOR(VT, W)
+#endif
+#define REGCORE_BLOCK4_BODY(T, VT, W)                                         \
+    {                                                                         \
+        const T *p0 = P[0], *p1 = P[1], *p2 = P[2], *p3 = P[3];               \
+        const T *c0 = C[0], *c1 = C[1], *c2 = C[2], *c3 = C[3];               \
+        T d0 = d[0], d1 = d[1], d2 = d[2], d3 = d[3];                         \
+        T acc[10] = {0};                                                      \
+        ptrdiff_t i = 0;                                                      \
+        REGCORE_BLOCK4_VECTOR(VT, W)                                          \
+        for (; i < n; i++) {                                                  \
+            T v = r[i] + d0 * p0[i] + d1 * p1[i] + d2 * p2[i] + d3 * p3[i];   \
+            T x0 = c0[i], x1 = c1[i], x2 = c2[i], x3 = c3[i];                 \
+            r[i] = v;                                                         \
+            REGCORE_BLOCK4_PAIRS(acc, x, v)                                   \
+        }                                                                     \
+        for (int k = 0; k < 10; k++) out[k] = acc[k];                         \
+    }
+#define REGCORE_DEF_BLOCK4(NAME, T, VT, W)                                    \
+    REGCORE_DISPATCHED(void, NAME, (ptrdiff_t n, const T *const *P, const T *d, \
+                                    const T *const *C, T *r, T *out),         \
+                       (n, P, d, C, r, out), , REGCORE_BLOCK4_BODY(T, VT, W))
+
 /* out = (sum(w * x) (sum(x) when w is NULL), sum(x * x), sum(x * v)) over
  * x[:n], in one pass and in float64 (x and v float64 or float32, w float64):
  * the column statistics of a dense design. Written with vector types: left
@@ -428,6 +480,8 @@ REGCORE_DEF_COLSTATS(regcore_dcolstats, double, REGCORE_LOAD_D)
 REGCORE_DEF_COLSTATS(regcore_scolstats, float, REGCORE_LOAD_S)
 REGCORE_DEF_DOT4(regcore_ddot4, double, regcore_v4d, 4)
 REGCORE_DEF_DOT4(regcore_sdot4, float, regcore_v8f, 8)
+REGCORE_DEF_BLOCK4(regcore_dblock4, double, regcore_v4d, 4)
+REGCORE_DEF_BLOCK4(regcore_sblock4, float, regcore_v8f, 8)
 REGCORE_DEF_DENSE_GRAD(regcore_dgrad_dense, double, regcore_ddot, regcore_ddot4)
 REGCORE_DEF_DENSE_GRAD(regcore_sgrad_dense, float, regcore_sdot, regcore_sdot4)
 REGCORE_DEF_COLSTATS4(regcore_dcolstats4, double, REGCORE_LOAD_D)

@@ -12,6 +12,8 @@ cdef enum:
 
 # The inner problem is solved to this fraction of the outer duality gap.
 cdef double _INNER_FRACTION = 0.3
+# out[_PAIR[l][k]] = C[l] . C[k] (l < k) in the output of the block kernel
+cdef int[4][4] _PAIR = [[-1, 4, 5, 6], [4, -1, 7, 8], [5, 7, -1, 9], [6, 8, 9, -1]]
 # Working-set size: at least this multiple of the nonzero/unpenalized count.
 cdef double _WS_GROWTH = 2.0
 
@@ -382,6 +384,68 @@ cdef inline floating _axpy_dot(Py_ssize_t n, floating a, const floating* xp,
         return regcore_daxpy_dot(n, a, xp, xj, r)
 
 
+cdef inline void _block4(Py_ssize_t n, const floating** P, const floating* d,
+                         const floating** C, floating* r, floating* out) noexcept nogil:
+    if floating is float:
+        regcore_sblock4(n, P, d, C, r, out)
+    else:
+        regcore_dblock4(n, P, d, C, r, out)
+
+
+cdef void _sweep_dense_blocks(_Solver* S, floating* beta, const int32_t* ws,
+                              Py_ssize_t m) noexcept nogil:
+    # _sweep_dense on long columns, four coordinates at a time: one pass
+    # applies the residual updates of the last block's moves (P, d) and returns
+    # the gradients of the next four columns C at that residual with their
+    # pairwise products, so the gradient of each coordinate after the moves
+    # before it in its block is xr_k - sum_l delta_l C_l . C_k: the iterates of
+    # the cyclic sweep, up to rounding
+    cdef const floating* X = <const floating*> S.D.data
+    cdef const floating* norm2 = <const floating*> S.norm2
+    cdef const floating* mu = <const floating*> S.mu
+    cdef floating* r = <floating*> S.r
+    cdef const floating* P[4]
+    cdef const floating* C[4]
+    cdef floating d[4]
+    cdef floating out[10]
+    cdef floating delta[4]
+    cdef Py_ssize_t cols[4]
+    cdef Py_ssize_t idx = 0, n = S.n
+    cdef int nb, n_pending = 0, k, l
+    cdef floating old, new, xr
+    while True:
+        nb = 0
+        while idx < m and nb < 4:
+            if norm2[ws[idx]] > 0:
+                cols[nb] = ws[idx]
+                nb += 1
+            idx += 1
+        if nb == 0:
+            break
+        for k in range(4):  # a short block repeats its first column
+            C[k] = X + cols[k if k < nb else 0] * n
+        for k in range(n_pending, 4):  # no move: a zero step along a column read anyway
+            P[k] = C[0]
+            d[k] = 0
+        _block4(n, P, d, C, r, out)
+        n_pending = 0
+        for k in range(nb):
+            xr = out[k]
+            for l in range(k):
+                xr -= delta[l] * out[_PAIR[l][k]]
+            old = beta[cols[k]]
+            new = _cd_update(S, cols[k], old, xr + <floating> (S.nd * S.c * mu[cols[k]]))
+            delta[k] = new - old
+            if new != old:
+                beta[cols[k]] = new
+                S.c += delta[k] * mu[cols[k]]
+                P[n_pending] = X + cols[k] * n
+                d[n_pending] = -delta[k]
+                n_pending += 1
+    for k in range(n_pending):
+        _axpy(n, d[k], P[k], r)
+
+
 cdef void _sweep_dense(_Solver* S, floating* beta, const int32_t* ws,
                        Py_ssize_t m) noexcept nogil:
     # _sweep on a dense design in design mode: each coordinate's residual
@@ -392,6 +456,9 @@ cdef void _sweep_dense(_Solver* S, floating* beta, const int32_t* ws,
     cdef floating* r = <floating*> S.r
     cdef Py_ssize_t idx, j, n = S.n, pending = -1
     cdef floating old, new, xr, delta = 0
+    if n >= REGCORE_BLOCK4_MIN_ROWS:
+        _sweep_dense_blocks(S, beta, ws, m)
+        return
     for idx in range(m):
         j = ws[idx]
         if norm2[j] <= 0:
