@@ -473,6 +473,39 @@ def test_warm_start_continues_exactly(rng):
     np.testing.assert_allclose(clf.coef_.ravel(), straight.coef, rtol=1e-9, atol=1e-11)
 
 
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.0])
+@pytest.mark.parametrize("start", [dict(intercept_init=30.0), dict(intercept_init=800.0),
+                                   dict(coef_init=np.r_[1e3, np.zeros(29)])],
+                         ids=["intercept30", "intercept800", "coef1000"])
+def test_converges_from_a_start_where_the_loss_is_flat(rng, l1_ratio, start):
+    """Starts that saturate the probabilities have (almost) no curvature: the Newton
+    step was far too long, taken anyway after 30 halvings, and diverged; beyond
+    margins of 745 the curvature is exactly 0 and the solver did not move."""
+    X, y = make_data(rng)
+    y_signed = np.where(y > 0, 1, -1)
+    cold = logistic_fit(X, y, C=1.0, l1_ratio=l1_ratio, tol=1e-10)
+    fit = logistic_fit(X, y, C=1.0, l1_ratio=l1_ratio, tol=1e-10, max_iter=300, **start)
+    assert fit.converged
+    scale = X.shape[0] * np.log(2)
+    assert objective(X, y_signed, fit, 1.0, l1_ratio) <= (
+        objective(X, y_signed, cold, 1.0, l1_ratio) + 1e-9 * scale)
+
+
+@pytest.mark.parametrize("sparse", [False, True], ids=["dense", "sparse"])
+def test_float32_converges_from_a_start_with_one_unsaturated_sample(rng, sparse):
+    """Every sample but one far out: in float32 the centred curvatures of the
+    Newton model are rounding, and its step overflowed to NaN."""
+    X, y = make_data(rng, n=40, p=5, sparse=sparse, dtype=np.float32)
+    coef_init = 400 * rng.standard_normal(5)
+    intercept_init = -float(dense(X)[0].astype(float) @ coef_init)  # sample 0 at margin 0
+    fit = logistic_fit(X, y, C=1.0, coef_init=coef_init, intercept_init=intercept_init,
+                       tol=1e-5)
+    assert fit.converged and np.isfinite(fit.coef).all()
+    cold = logistic_fit(X, y, C=1.0, tol=1e-5)
+    scale = X.shape[0] * np.log(2)
+    assert objective(X, y, fit, 1.0, 1.0) <= objective(X, y, cold, 1.0, 1.0) + 2e-5 * scale
+
+
 def test_convergence_warning(rng):
     X, y = make_data(rng)
     with pytest.warns(ConvergenceWarning, match=r"relative duality gap .* > tol=1e-14"):

@@ -58,12 +58,27 @@ cdef int _LOGI_WS_MIN = 10
 # (0.3, 0.1, 0.03 and 0.01 measured on the three benchmark designs: 0.1 was
 # best or within the measurement noise on every row.)
 cdef double _LOGI_INNER_FRACTION = 0.1
-cdef int _LOGI_MAX_BACKTRACK = 30
+# Halvings before a step is given up: enough for t to reach the smallest double.
+# A start far out on the flat side of the loss (margins of -30 and beyond) has
+# almost no curvature, so its Newton step is 1e12 times too long or more; the
+# 30 halvings allowed before then ended with the step taken anyway and diverged.
+cdef int _LOGI_MAX_BACKTRACK = 1100
 # When coordinate descent on the raw columns has not solved the Newton model in
 # max_inner epochs and the working set has at most this many features, the
 # model is finished on its Gram matrix (epochs cost k^2 instead of n k).
 cdef Py_ssize_t _LOGI_GRAM_MAX_WS = 128
 cdef int _LOGI_GRAM_MAX_EPOCHS = 1000
+# Floor of the Hessian weight p (1 - p) of a sample. Beyond margins of about
+# 745 it underflows to 0: when every sample is that far out (a warm start from
+# another problem, say) the Newton model had no curvature at all and the
+# solver stalled there. At 1e-18 (margins beyond 41) the step stays finite and
+# the line search shortens it; samples that confident add nothing else. After
+# a step the line search had to reject, the next model gets this factor more
+# (float32 with one unsaturated sample: the centred curvatures were rounding
+# and the step overflowed to NaN); a floor of 1e-6 from the start slowed
+# float32 fits of separable data at large C 5-50 fold.
+cdef double _LOGI_MIN_CURVATURE = 1e-18
+cdef double _LOGI_CURVATURE_BOOST = 1e4
 # The full gradient pass runs on several threads only above this many
 # multiply-adds: a thread team costs more than a small pass, and far more when
 # the other cores are busy.
@@ -264,16 +279,18 @@ cdef void _logi_probabilities(const floating *z, const floating *y, Py_ssize_t n
 
 
 cdef double _logi_derivatives(const floating *y, const floating *s, Py_ssize_t n,
-                              floating *g, floating *g_pos, floating *h,
+                              floating *g, floating *g_pos, floating *h, double floor,
                               _LogiWork *work) noexcept nogil:
-    # g = -s y prob_wrong; h = s prob_wrong prob_right; returns the loss s @ loss_i
+    # g = -s y prob_wrong; h = s max(prob_wrong prob_right, floor); returns the
+    # loss s @ loss_i
     cdef Py_ssize_t i
     cdef double loss = 0
     for i in range(n):
         loss += s[i] * work.loss_i[i]
         g[i] = <floating>(-s[i] * y[i] * work.prob_wrong[i])
         g_pos[i] = g[i] if y[i] > 0 else 0
-        h[i] = <floating>(s[i] * work.prob_wrong[i] * work.prob_right[i])
+        h[i] = <floating>(s[i] * _logi_fmax(work.prob_wrong[i] * work.prob_right[i],
+                                            floor))
     return loss
 
 
@@ -664,8 +681,14 @@ cdef double _logi_line_search(floating *w, const floating *pf, double lam1, doub
         if slope <= 0 or value <= objective + rounding * (objective + pen_old):
             work.cached = True
             break
+        if value != value:  # the step holds NaN: no shorter one helps
+            break
         t *= 0.5
     work.n_halvings += attempt
+    if not work.cached:  # no decrease anywhere along the step: w stays where it was
+        for k in range(ws_size):
+            w[work.ws[k]] = <floating>work.w_old[work.ws[k]]
+        return 0.0
     if t != 1.0:
         for k in range(ws_size):
             j = work.ws[k]
@@ -733,6 +756,7 @@ cdef int _logi_solve(const floating *X, _LogiDesign *d, const floating *y,
     cdef int it = 0
     cdef Py_ssize_t i, j, ws_size = 0
     cdef double loss, gap, primal, grad_b, delta_b, worst, t
+    cdef double floor = _LOGI_MIN_CURVATURE
     work.max_s = 0
     for i in range(d.n):
         if s[i] > work.max_s:
@@ -747,7 +771,7 @@ cdef int _logi_solve(const floating *X, _LogiDesign *d, const floating *y,
     while True:
         if not work.cached:
             _logi_probabilities(z, y, d.n, work)
-        loss = _logi_derivatives(y, s, d.n, g, g_pos, h, work)
+        loss = _logi_derivatives(y, s, d.n, g, g_pos, h, floor, work)
         if it == 0 and resume_scale > 0:
             # screening is per C: features screened at the previous C get fresh columns
             for j in range(d.p):
@@ -776,6 +800,11 @@ cdef int _logi_solve(const floating *X, _LogiDesign *d, const floating *y,
             X, d, w, pf, lam1, lam2, g, h, xd, g_pos, grad_b, &delta_b, fit_intercept, ws_size,
             _LOGI_INNER_FRACTION * worst, max_inner, work)
         t = _logi_line_search(w, pf, lam1, lam2, z, xd, y, s, d.n, ws_size, loss, work)
+        it += 1
+        if t == 0:  # step rejected, nothing moved: retry on a more curved model
+            floor = min(floor * _LOGI_CURVATURE_BOOST, 0.25)
+            continue
+        floor = _LOGI_MIN_CURVATURE
         b[0] += t * delta_b
         if floating is float:
             # float32 would accumulate rounding in z step after step: recompute it
@@ -784,7 +813,6 @@ cdef int _logi_solve(const floating *X, _LogiDesign *d, const floating *y,
         else:
             for i in range(d.n):
                 z[i] += <floating>(t * xd[i])
-        it += 1
     gap_out[0] = gap
     primal_out[0] = primal
     return it
