@@ -564,6 +564,38 @@ def test_class_weight_scales_sample_weights(rng):
     np.testing.assert_allclose(balanced.coef_[0], fit.coef)
 
 
+@pytest.mark.parametrize("Estimator", [LogisticRegression, LogisticRegressionCV])
+def test_balanced_class_weight_counts_sample_weights_like_repeated_rows(rng, Estimator):
+    """"balanced" divides by each class's total weight (scikit-learn's meaning);
+    it counted rows, so weights and repeated rows gave different models."""
+    X, y = make_data(rng, n=60, p=5)
+    sw = np.where(y > 0, 4, 1) * rng.integers(1, 3, y.size)
+    rows = np.repeat(np.arange(y.size), sw)
+    options = dict(class_weight="balanced", tol=1e-12)
+    halves = np.arange(0, 60, 2), np.arange(1, 60, 2)
+    if Estimator is LogisticRegressionCV:
+        options.update(Cs=[0.1, 1.0], cv=[halves, halves[::-1]])
+    weighted = Estimator(**options).fit(X, y, sample_weight=sw)
+    repeated = Estimator(**options)
+    if Estimator is LogisticRegressionCV:  # the same folds, as repeated rows
+        halves = [np.flatnonzero(np.isin(rows, half)) for half in halves]
+        repeated.set_params(cv=[halves, halves[::-1]])
+    repeated.fit(X[rows], y[rows])
+    np.testing.assert_allclose(weighted.coef_, repeated.coef_, rtol=1e-7, atol=1e-9)
+    np.testing.assert_allclose(weighted.intercept_, repeated.intercept_, rtol=1e-7, atol=1e-9)
+
+
+@pytest.mark.parametrize("selection_rule", ["min", "1se"])
+def test_cv_with_a_single_split(rng, selection_rule):
+    """One train/test split has no standard error: it is 0 (the least-squares CV
+    estimators' convention), not NaN, which failed in select_alpha."""
+    X, y = make_data(rng)
+    split = [(np.arange(0, 80, 2), np.arange(1, 80, 2))]
+    cv = LogisticRegressionCV(Cs=5, cv=split, selection_rule=selection_rule).fit(X, y)
+    assert cv.loss_path_.shape == (1, 5, 1)
+    assert cv.C_1se_ == cv.C_min_ == cv.Cs_[np.argmin(cv.loss_path_[0, :, 0])]
+
+
 def test_cv_losses_and_rules(rng):
     X, y = make_data(rng, n=120, p=15)
     folds = [(np.setdiff1d(np.arange(120), test), test)
@@ -678,6 +710,8 @@ def test_hyperparameter_errors(rng):
         LogisticRegression(penalty="none").fit(X, y)
     with pytest.raises(ValueError, match='penalty="elasticnet" needs l1_ratio'):
         LogisticRegression(penalty="elasticnet").fit(X, y)
+    with pytest.raises(ValueError, match="class_weight must be finite and non-negative"):
+        LogisticRegression(class_weight={0: -1.0, 1: 1.0}).fit(X, y)
     with pytest.raises(ValueError, match=r"selection_rule must be one of \('min', '1se'\)"):
         LogisticRegressionCV(selection_rule="best").fit(X, y)
     with pytest.raises(ValueError, match=r"scoring must be one of \('neg_log_loss', 'accuracy'\)"):

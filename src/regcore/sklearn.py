@@ -815,8 +815,18 @@ class _LogisticBase(_ClassifierMixin, _BaseEstimator):
                                  "positive")
             sw = sw.copy()
         if self.class_weight is not None:
-            per_class = _compute_class_weight(self.class_weight, classes=self.classes_, y=y)
-            sw = sw * per_class[_np.searchsorted(self.classes_, y)].astype(X.dtype)
+            index = _np.searchsorted(self.classes_, y)
+            if isinstance(self.class_weight, str) and self.class_weight == "balanced":
+                # by weight, not by count: a weight of 2 is a repeated row
+                mass = _np.bincount(index, weights=sw, minlength=self.classes_.size)
+                per_class = mass.sum() / (self.classes_.size * _np.where(mass > 0, mass, 1))
+            else:
+                per_class = _compute_class_weight(self.class_weight, classes=self.classes_,
+                                                  y=y)
+                if not (_np.isfinite(per_class) & (per_class >= 0)).all():
+                    raise ValueError(f"class_weight must be finite and non-negative, got "
+                                     f"{self.class_weight!r}")
+            sw = sw * per_class[index].astype(X.dtype)
         positives = self.classes_[1:] if self.classes_.size == 2 else self.classes_
         targets = [_np.where(y == label, 1, -1).astype(X.dtype) for label in positives]
         return X, y, sw, targets
@@ -891,7 +901,8 @@ class LogisticRegression(_LogisticBase):
     penalty_factor : array-like of shape (n_features,), optional
         Per-feature penalty multipliers (0 leaves a feature unpenalized).
     class_weight : dict, "balanced" or None
-        Multiplies the sample weights of each class (scikit-learn's meaning).
+        Multiplies the sample weights of each class (scikit-learn's meaning);
+        "balanced" gives class k ``sum(sw) / (n_classes * sum(sw[y == k]))``.
 
     Attributes
     ----------
@@ -1048,7 +1059,7 @@ class LogisticRegressionCV(_LogisticBase):
         -------
         self
         """
-        from .linear_model._cv import make_folds, map_folds, select_alpha
+        from .linear_model._cv import _mean_and_se, make_folds, map_folds, select_alpha
 
         l1_ratio = _logistic_l1_ratio(self.penalty, self.l1_ratio)
         if self.selection_rule not in ("min", "1se"):
@@ -1069,11 +1080,7 @@ class LogisticRegressionCV(_LogisticBase):
         self.loss_path_ = _np.array(losses).reshape(len(targets), len(folds), -1)
         self.loss_path_ = self.loss_path_.transpose(0, 2, 1)
         self.Cs_ = grid
-        picks = []
-        for curve in self.loss_path_:
-            mean = curve.mean(axis=1)
-            se = curve.std(axis=1, ddof=1) / _np.sqrt(len(folds))
-            picks.append(select_alpha(1.0 / grid, mean, se))
+        picks = [select_alpha(1.0 / grid, *_mean_and_se(curve)) for curve in self.loss_path_]
         self.C_min_ = grid[[i_min for i_min, _ in picks]]
         self.C_1se_ = grid[[i_1se for _, i_1se in picks]]
         self.C_ = self.C_min_ if self.selection_rule == "min" else self.C_1se_
