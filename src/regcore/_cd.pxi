@@ -72,10 +72,31 @@ cdef extern from "_cd_ops.h":
     void regcore_scolstats_dense(ptrdiff_t n, ptrdiff_t p, const float* X, const double* w,
                                  const float* v, double* out, int n_threads) noexcept nogil
     enum: REGCORE_BLOCK4_MIN_ROWS
+    enum: REGCORE_BLOCK4_SPLIT_ROWS
+    enum: REGCORE_PASS_MIN
     void regcore_dblock4(ptrdiff_t n, const double* const* P, const double* d,
                          const double* const* C, double* r, double* out) noexcept nogil
     void regcore_sblock4(ptrdiff_t n, const float* const* P, const float* d,
                          const float* const* C, float* r, float* out) noexcept nogil
+    ctypedef struct regcore_dblock4_split_duo:
+        pass
+    ctypedef struct regcore_sblock4_split_duo:
+        pass
+    void regcore_dblock4_split_init(regcore_dblock4_split_duo* u, ptrdiff_t n) noexcept nogil
+    void regcore_sblock4_split_init(regcore_sblock4_split_duo* u, ptrdiff_t n) noexcept nogil
+    void regcore_dblock4_split(regcore_dblock4_split_duo* u, const double* const* P,
+                               const double* d, const double* const* C, double* r,
+                               double* out) noexcept nogil
+    void regcore_sblock4_split(regcore_sblock4_split_duo* u, const float* const* P,
+                               const float* d, const float* const* C, float* r,
+                               float* out) noexcept nogil
+    void regcore_dblock4_split_assist(regcore_dblock4_split_duo* u) noexcept nogil
+    void regcore_sblock4_split_assist(regcore_sblock4_split_duo* u) noexcept nogil
+    void regcore_dblock4_split_stop(regcore_dblock4_split_duo* u) noexcept nogil
+    void regcore_sblock4_split_stop(regcore_sblock4_split_duo* u) noexcept nogil
+    ctypedef void (*regcore_task)(void* ctx, ptrdiff_t lo, ptrdiff_t hi) noexcept nogil
+    void regcore_pool_run(regcore_task fn, void* ctx, ptrdiff_t n_items, ptrdiff_t n_chunks,
+                          int n_threads) noexcept nogil
     double regcore_kth_largest(double* v, ptrdiff_t n, ptrdiff_t k) noexcept nogil
 
 include "_cd_solver.pxi"

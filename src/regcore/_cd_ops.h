@@ -206,6 +206,96 @@ typedef float regcore_v8f __attribute__((vector_size(32), aligned(4)));
                                     const T *const *C, T *r, T *out),         \
                        (n, P, d, C, r, out), , REGCORE_BLOCK4_BODY(T, VT, W))
 
+/* BLOCK4 on two threads. Long columns are cut at row `split` (fixed by n
+ * alone, so the sums, out = first half + second half, do not depend on the
+ * threads): the sweeping thread (the driver) publishes each block, runs its
+ * first half and then the second, unless the other thread of the sweep (the
+ * assistant, spinning between blocks for the length of one sweep) has
+ * claimed it first, in which case the driver waits for its result. As with
+ * the pool, the driver never waits for a thread that has not claimed the
+ * work. The block's fields are written before `seq` is published and stay
+ * until the block's second half is claimed and done, so a claim that
+ * succeeds reads the current block. */
+#define REGCORE_BLOCK4_SPLIT_ROWS 4096
+#define REGCORE_DEF_BLOCK4_DUO(NAME, T, BLOCK4)                               \
+    typedef struct {                                                          \
+        const T *P[4], *C[4];                                                 \
+        T d[4], out2[10];                                                     \
+        T *r;                                                                 \
+        ptrdiff_t n, split;                                                   \
+        uint64_t seq, claimed, finished;                                      \
+        int stop;                                                             \
+    } NAME##_duo;                                                             \
+    static void NAME##_init(NAME##_duo *u, ptrdiff_t n)                       \
+    {                                                                         \
+        u->n = n;                                                             \
+        /* a multiple of 16 elements: the halves of r share no cache line */  \
+        u->split = n >= REGCORE_BLOCK4_SPLIT_ROWS ? (n / 2) & ~(ptrdiff_t) 15 : 0; \
+        u->seq = u->claimed = u->finished = 0;                                \
+        u->stop = 0;                                                          \
+    }                                                                         \
+    static void NAME##_second_half(NAME##_duo *u, T *out)                     \
+    {                                                                         \
+        const T *P[4], *C[4];                                                 \
+        for (int k = 0; k < 4; k++) {                                         \
+            P[k] = u->P[k] + u->split;                                        \
+            C[k] = u->C[k] + u->split;                                        \
+        }                                                                     \
+        BLOCK4(u->n - u->split, P, u->d, C, u->r + u->split, out);            \
+    }                                                                         \
+    static void NAME(NAME##_duo *u, const T *const *P, const T *d, const T *const *C, \
+                     T *r, T *out)                                            \
+    {                                                                         \
+        T first[10], second[10];                                              \
+        uint64_t block = u->seq + 1, expected = block - 1;                    \
+        if (u->split == 0) {                                                  \
+            BLOCK4(u->n, P, d, C, r, out);                                    \
+            return;                                                           \
+        }                                                                     \
+        for (int k = 0; k < 4; k++) {                                         \
+            u->P[k] = P[k];                                                   \
+            u->C[k] = C[k];                                                   \
+            u->d[k] = d[k];                                                   \
+        }                                                                     \
+        u->r = r;                                                             \
+        REGCORE_STORE(&u->seq, block);                                        \
+        BLOCK4(u->split, P, d, C, r, first);                                  \
+        if (REGCORE_CAS(&u->claimed, &expected, block)) {                     \
+            NAME##_second_half(u, second);                                    \
+        } else {                                                              \
+            for (int k = 0; REGCORE_LOAD(&u->finished) != block; k++) {       \
+                if (k < 1000)                                                 \
+                    regcore_pause();                                          \
+                else                                                          \
+                    regcore_yield();                                          \
+            }                                                                 \
+            for (int k = 0; k < 10; k++) second[k] = u->out2[k];              \
+        }                                                                     \
+        for (int k = 0; k < 10; k++) out[k] = first[k] + second[k];           \
+    }                                                                         \
+    /* the assistant: second halves until the driver stops the sweep */       \
+    static void NAME##_assist(NAME##_duo *u)                                  \
+    {                                                                         \
+        uint64_t seen = 0, block, expected;                                   \
+        for (int k = 0; !REGCORE_LOAD(&u->stop); k++) {                       \
+            block = REGCORE_LOAD(&u->seq);                                    \
+            if (block != seen) {                                              \
+                seen = block;                                                 \
+                expected = block - 1;                                         \
+                if (REGCORE_CAS(&u->claimed, &expected, block)) {             \
+                    NAME##_second_half(u, u->out2);                           \
+                    REGCORE_STORE(&u->finished, block);                       \
+                }                                                             \
+                k = 0;                                                        \
+            } else if (k < 1000) {                                            \
+                regcore_pause();                                              \
+            } else {                                                          \
+                regcore_yield();                                              \
+            }                                                                 \
+        }                                                                     \
+    }                                                                         \
+    static void NAME##_stop(NAME##_duo *u) { REGCORE_STORE(&u->stop, 1); }
+
 /* out = (sum(w * x) (sum(x) when w is NULL), sum(x * x), sum(x * v)) over
  * x[:n], in one pass and in float64 (x and v float64 or float32, w float64):
  * the column statistics of a dense design. Written with vector types: left
@@ -482,6 +572,8 @@ REGCORE_DEF_DOT4(regcore_ddot4, double, regcore_v4d, 4)
 REGCORE_DEF_DOT4(regcore_sdot4, float, regcore_v8f, 8)
 REGCORE_DEF_BLOCK4(regcore_dblock4, double, regcore_v4d, 4)
 REGCORE_DEF_BLOCK4(regcore_sblock4, float, regcore_v8f, 8)
+REGCORE_DEF_BLOCK4_DUO(regcore_dblock4_split, double, regcore_dblock4)
+REGCORE_DEF_BLOCK4_DUO(regcore_sblock4_split, float, regcore_sblock4)
 REGCORE_DEF_DENSE_GRAD(regcore_dgrad_dense, double, regcore_ddot, regcore_ddot4)
 REGCORE_DEF_DENSE_GRAD(regcore_sgrad_dense, float, regcore_sdot, regcore_sdot4)
 REGCORE_DEF_COLSTATS4(regcore_dcolstats4, double, REGCORE_LOAD_D)

@@ -384,22 +384,32 @@ cdef inline floating _axpy_dot(Py_ssize_t n, floating a, const floating* xp,
         return regcore_daxpy_dot(n, a, xp, xj, r)
 
 
-cdef inline void _block4(Py_ssize_t n, const floating** P, const floating* d,
+cdef struct _SweepJob:
+    # a sweep over long dense columns shared by two threads (_sweep_dense)
+    _Solver* S
+    void* beta
+    const int32_t* ws
+    Py_ssize_t m
+    void* duo
+
+
+cdef inline void _block4(void* duo, const floating** P, const floating* d,
                          const floating** C, floating* r, floating* out) noexcept nogil:
     if floating is float:
-        regcore_sblock4(n, P, d, C, r, out)
+        regcore_sblock4_split(<regcore_sblock4_split_duo*> duo, P, d, C, r, out)
     else:
-        regcore_dblock4(n, P, d, C, r, out)
+        regcore_dblock4_split(<regcore_dblock4_split_duo*> duo, P, d, C, r, out)
 
 
 cdef void _sweep_dense_blocks(_Solver* S, floating* beta, const int32_t* ws,
-                              Py_ssize_t m) noexcept nogil:
+                              Py_ssize_t m, void* duo) noexcept nogil:
     # _sweep_dense on long columns, four coordinates at a time: one pass
     # applies the residual updates of the last block's moves (P, d) and returns
     # the gradients of the next four columns C at that residual with their
     # pairwise products, so the gradient of each coordinate after the moves
     # before it in its block is xr_k - sum_l delta_l C_l . C_k: the iterates of
-    # the cyclic sweep, up to rounding
+    # the cyclic sweep, up to rounding. The passes may be shared with a second
+    # thread (``duo``, see REGCORE_DEF_BLOCK4_DUO).
     cdef const floating* X = <const floating*> S.D.data
     cdef const floating* norm2 = <const floating*> S.norm2
     cdef const floating* mu = <const floating*> S.mu
@@ -427,7 +437,7 @@ cdef void _sweep_dense_blocks(_Solver* S, floating* beta, const int32_t* ws,
         for k in range(n_pending, 4):  # no move: a zero step along a column read anyway
             P[k] = C[0]
             d[k] = 0
-        _block4(n, P, d, C, r, out)
+        _block4(duo, P, d, C, r, out)
         n_pending = 0
         for k in range(nb):
             xr = out[k]
@@ -446,6 +456,48 @@ cdef void _sweep_dense_blocks(_Solver* S, floating* beta, const int32_t* ws,
         _axpy(n, d[k], P[k], r)
 
 
+cdef void _sweep_task_d(void* ctx, ptrdiff_t lo, ptrdiff_t hi) noexcept nogil:
+    # item 0: the sweep (the driver); item 1: the second halves (the assistant)
+    cdef _SweepJob* job = <_SweepJob*> ctx
+    if lo == 0:
+        _sweep_dense_blocks(job.S, <double*> job.beta, job.ws, job.m, job.duo)
+        regcore_dblock4_split_stop(<regcore_dblock4_split_duo*> job.duo)
+    if hi == 2:
+        regcore_dblock4_split_assist(<regcore_dblock4_split_duo*> job.duo)
+
+
+cdef void _sweep_task_s(void* ctx, ptrdiff_t lo, ptrdiff_t hi) noexcept nogil:
+    cdef _SweepJob* job = <_SweepJob*> ctx
+    if lo == 0:
+        _sweep_dense_blocks(job.S, <float*> job.beta, job.ws, job.m, job.duo)
+        regcore_sblock4_split_stop(<regcore_sblock4_split_duo*> job.duo)
+    if hi == 2:
+        regcore_sblock4_split_assist(<regcore_sblock4_split_duo*> job.duo)
+
+
+cdef void _sweep_dense_long(_Solver* S, floating* beta, const int32_t* ws,
+                            Py_ssize_t m) noexcept nogil:
+    # _sweep_dense_blocks, on two threads when the sweep reads enough of the
+    # design to pay for waking a helper (REGCORE_PASS_MIN elements, as the
+    # other passes)
+    cdef regcore_dblock4_split_duo dduo
+    cdef regcore_sblock4_split_duo sduo
+    cdef _SweepJob job
+    job.S, job.beta, job.ws, job.m = S, beta, ws, m
+    if floating is float:
+        regcore_sblock4_split_init(&sduo, S.n)
+        job.duo = &sduo
+    else:
+        regcore_dblock4_split_init(&dduo, S.n)
+        job.duo = &dduo
+    if _n_threads < 2 or S.n < REGCORE_BLOCK4_SPLIT_ROWS or m * S.n < (1 << 16):
+        _sweep_dense_blocks(S, beta, ws, m, job.duo)
+    elif floating is float:
+        regcore_pool_run(_sweep_task_s, &job, 2, 2, 2)
+    else:
+        regcore_pool_run(_sweep_task_d, &job, 2, 2, 2)
+
+
 cdef void _sweep_dense(_Solver* S, floating* beta, const int32_t* ws,
                        Py_ssize_t m) noexcept nogil:
     # _sweep on a dense design in design mode: each coordinate's residual
@@ -457,7 +509,7 @@ cdef void _sweep_dense(_Solver* S, floating* beta, const int32_t* ws,
     cdef Py_ssize_t idx, j, n = S.n, pending = -1
     cdef floating old, new, xr, delta = 0
     if n >= REGCORE_BLOCK4_MIN_ROWS:
-        _sweep_dense_blocks(S, beta, ws, m)
+        _sweep_dense_long(S, beta, ws, m)
         return
     for idx in range(m):
         j = ws[idx]

@@ -69,6 +69,12 @@ static inline void regcore_pause(void)
 #endif
 }
 
+static inline void regcore_yield(void) { sched_yield(); }
+
+/* *p = desired if *p == *expected (then true), else *expected = *p */
+#define REGCORE_CAS(p, expected, desired)                                     \
+    __atomic_compare_exchange_n(p, expected, desired, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)
+
 /* Claims and runs chunks of the current job as long as it is job `job`.
  * The job's fields are read before the claim; a claim that succeeds proves
  * the job still had unclaimed chunks then, so the caller had not moved on
@@ -215,6 +221,13 @@ static int64_t regcore_pool_helper_chunks(void)
 
 #else
 #define REGCORE_HAVE_POOL 0
+/* one thread: plain loads, stores and compare-and-set */
+#define REGCORE_LOAD(p) (*(p))
+#define REGCORE_STORE(p, v) (*(p) = (v))
+#define REGCORE_CAS(p, expected, desired)                                     \
+    (*(p) == *(expected) ? (*(p) = (desired), 1) : (*(expected) = *(p), 0))
+static inline void regcore_pause(void) {}
+static inline void regcore_yield(void) {}
 static int64_t regcore_pool_helper_chunks(void) { return 0; }
 static void regcore_pool_run(regcore_task fn, void *ctx, ptrdiff_t n_items,
                              ptrdiff_t n_chunks, int n_threads)
