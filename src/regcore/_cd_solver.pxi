@@ -12,6 +12,11 @@ cdef enum:
 
 # The inner problem is solved to this fraction of the outer duality gap.
 cdef double _INNER_FRACTION = 0.3
+# Sweeps over long dense columns are shared with a helper thread from this many
+# elements read (13 columns of 5000 rows): 0.97x the fit time on 5000 x 500 at
+# alpha_max / 10, where the working sets hold 64 and 20 features; from 2^18
+# 0.99x, from 2^20 (the threshold of the full passes) 1.00x.
+cdef Py_ssize_t _SWEEP_SHARE_MIN = 1 << 16
 # out[_PAIR[l][k]] = C[l] . C[k] (l < k) in the output of the block kernel
 cdef int[4][4] _PAIR = [[-1, 4, 5, 6], [4, -1, 7, 8], [5, 7, -1, 9], [6, 8, 9, -1]]
 # Working-set size: at least this multiple of the nonzero/unpenalized count.
@@ -477,9 +482,8 @@ cdef void _sweep_task_s(void* ctx, ptrdiff_t lo, ptrdiff_t hi) noexcept nogil:
 
 cdef void _sweep_dense_long(_Solver* S, floating* beta, const int32_t* ws,
                             Py_ssize_t m) noexcept nogil:
-    # _sweep_dense_blocks, on two threads when the sweep reads enough of the
-    # design to pay for waking a helper (REGCORE_PASS_MIN elements, as the
-    # other passes)
+    # _sweep_dense_blocks, on two threads when the sweep reads at least
+    # _SWEEP_SHARE_MIN elements of the design
     cdef regcore_dblock4_split_duo dduo
     cdef regcore_sblock4_split_duo sduo
     cdef _SweepJob job
@@ -490,7 +494,7 @@ cdef void _sweep_dense_long(_Solver* S, floating* beta, const int32_t* ws,
     else:
         regcore_dblock4_split_init(&dduo, S.n)
         job.duo = &dduo
-    if _n_threads < 2 or S.n < REGCORE_BLOCK4_SPLIT_ROWS or m * S.n < (1 << 16):
+    if _n_threads < 2 or S.n < REGCORE_BLOCK4_SPLIT_ROWS or m * S.n < _SWEEP_SHARE_MIN:
         _sweep_dense_blocks(S, beta, ws, m, job.duo)
     elif floating is float:
         regcore_pool_run(_sweep_task_s, &job, 2, 2, 2)
