@@ -22,8 +22,9 @@ model, ``C * sum(sw) * log 2`` (``log 2`` in the alpha form), and the
 reported ``dual_gaps`` are in the same units: a gap of ``1e-6`` certifies the
 objective is within ``1e-6 * log 2`` (alpha form) of the optimum. The
 certificate is a true bound when every penalty factor is positive; with
-unpenalized features it adds their Fenchel-Young residuals ``|w_j x_j.theta|``
-instead, a KKT-type measure that is zero exactly at the optimum. Rounding
+unpenalized features it adds, for each, its Newton decrement
+``g_j^2 / (2 H_jj)`` (the decrease one Newton step on it would bring, the
+intercept re-optimized), zero exactly at the optimum but no strict bound. Rounding
 limits the reachable gap to about 1e-12 in float64 and 1e-6 in float32.
 
 Multiclass problems are handled one-vs-rest by the estimators in
