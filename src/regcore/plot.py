@@ -176,7 +176,8 @@ def plot_learning_curves(history, ax=None, *, ylabel="loss", title="Learning cur
     history : mapping
         Either one run ``{"train": [...], "val": [...]}`` (per-epoch values,
         optionally ``"best_epoch"``: a 1-based epoch marked by a dot on the validation
-        curve) or a mapping of named runs ``{name: run}``. Each run gets one
+        curve; :class:`regcore.callbacks.EarlyStopping` counts from 0, so pass
+        its ``best_epoch + 1``) or a mapping of named runs ``{name: run}``. Each run gets one
         colour: training solid, validation dashed.
     ax : matplotlib Axes, optional
     ylabel, title : str
