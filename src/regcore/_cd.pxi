@@ -79,9 +79,9 @@ cdef extern from "_cd_ops.h":
     void regcore_sblock4(ptrdiff_t n, const float* const* P, const float* d,
                          const float* const* C, float* r, float* out) noexcept nogil
     ctypedef struct regcore_dblock4_split_duo:
-        pass
+        int stalled
     ctypedef struct regcore_sblock4_split_duo:
-        pass
+        int stalled
     void regcore_dblock4_split_init(regcore_dblock4_split_duo* u, ptrdiff_t n) noexcept nogil
     void regcore_sblock4_split_init(regcore_sblock4_split_duo* u, ptrdiff_t n) noexcept nogil
     void regcore_dblock4_split(regcore_dblock4_split_duo* u, const double* const* P,

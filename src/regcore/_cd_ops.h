@@ -215,7 +215,10 @@ typedef float regcore_v8f __attribute__((vector_size(32), aligned(4)));
  * the pool, the driver never waits for a thread that has not claimed the
  * work. The block's fields are written before `seq` is published and stay
  * until the block's second half is claimed and done, so a claim that
- * succeeds reads the current block. */
+ * succeeds reads the current block. A wait long enough to yield the core
+ * (the assistant was preempted, typically by another library's threads
+ * spinning on the other core) ends the sharing for the rest of the sweep:
+ * `stalled` is set and the driver runs both halves from then on. */
 #define REGCORE_BLOCK4_SPLIT_ROWS 4096
 #define REGCORE_DEF_BLOCK4_DUO(NAME, T, BLOCK4)                               \
     typedef struct {                                                          \
@@ -224,7 +227,7 @@ typedef float regcore_v8f __attribute__((vector_size(32), aligned(4)));
         T *r;                                                                 \
         ptrdiff_t n, split;                                                   \
         uint64_t seq, claimed, finished;                                      \
-        int stop;                                                             \
+        int stop, stalled;                                                    \
     } NAME##_duo;                                                             \
     static void NAME##_init(NAME##_duo *u, ptrdiff_t n)                       \
     {                                                                         \
@@ -232,7 +235,7 @@ typedef float regcore_v8f __attribute__((vector_size(32), aligned(4)));
         /* a multiple of 16 elements: the halves of r share no cache line */  \
         u->split = n >= REGCORE_BLOCK4_SPLIT_ROWS ? (n / 2) & ~(ptrdiff_t) 15 : 0; \
         u->seq = u->claimed = u->finished = 0;                                \
-        u->stop = 0;                                                          \
+        u->stop = u->stalled = 0;                                             \
     }                                                                         \
     static void NAME##_second_half(NAME##_duo *u, T *out)                     \
     {                                                                         \
@@ -258,18 +261,23 @@ typedef float regcore_v8f __attribute__((vector_size(32), aligned(4)));
             u->d[k] = d[k];                                                   \
         }                                                                     \
         u->r = r;                                                             \
-        REGCORE_STORE(&u->seq, block);                                        \
+        if (!u->stalled)                                                      \
+            REGCORE_STORE(&u->seq, block);                                    \
         BLOCK4(u->split, P, d, C, r, first);                                  \
-        if (REGCORE_CAS(&u->claimed, &expected, block)) {                     \
+        if (u->stalled || REGCORE_CAS(&u->claimed, &expected, block)) {       \
             NAME##_second_half(u, second);                                    \
         } else {                                                              \
             for (int k = 0; REGCORE_LOAD(&u->finished) != block; k++) {       \
-                if (k < 1000)                                                 \
+                if (k < 1000) {                                               \
                     regcore_pause();                                          \
-                else                                                          \
+                } else {                                                      \
+                    u->stalled = 1;                                           \
                     regcore_yield();                                          \
+                }                                                             \
             }                                                                 \
             for (int k = 0; k < 10; k++) second[k] = u->out2[k];              \
+            if (u->stalled)                                                   \
+                REGCORE_STORE(&u->stop, 1);                                   \
         }                                                                     \
         for (int k = 0; k < 10; k++) out[k] = first[k] + second[k];           \
     }                                                                         \

@@ -82,6 +82,7 @@ cdef struct _Solver:
     double slack              # every bounded feature passes while ||R - R_ref|| < slack
     double dR                 # ||R - R_ref|| at the last outer gap (-1: none)
     int since_reset           # outer gaps since the state was recomputed from scratch
+    bint share_sweeps         # dense sweeps may be shared with a helper (_sweep_dense_long)
 
 
 cdef inline floating _dot(Py_ssize_t n, const floating* x, const floating* y) noexcept nogil:
@@ -483,7 +484,9 @@ cdef void _sweep_task_s(void* ctx, ptrdiff_t lo, ptrdiff_t hi) noexcept nogil:
 cdef void _sweep_dense_long(_Solver* S, floating* beta, const int32_t* ws,
                             Py_ssize_t m) noexcept nogil:
     # _sweep_dense_blocks, on two threads when the sweep reads at least
-    # _SWEEP_SHARE_MIN elements of the design
+    # _SWEEP_SHARE_MIN elements of the design, until a sweep of this fit
+    # stalls waiting for its helper (REGCORE_DEF_BLOCK4_DUO): then the core
+    # is wanted elsewhere, and the fit's other sweeps stay on one thread
     cdef regcore_dblock4_split_duo dduo
     cdef regcore_sblock4_split_duo sduo
     cdef _SweepJob job
@@ -494,12 +497,15 @@ cdef void _sweep_dense_long(_Solver* S, floating* beta, const int32_t* ws,
     else:
         regcore_dblock4_split_init(&dduo, S.n)
         job.duo = &dduo
-    if _n_threads < 2 or S.n < REGCORE_BLOCK4_SPLIT_ROWS or m * S.n < _SWEEP_SHARE_MIN:
+    if (not S.share_sweeps or _n_threads < 2 or S.n < REGCORE_BLOCK4_SPLIT_ROWS
+            or m * S.n < _SWEEP_SHARE_MIN):
         _sweep_dense_blocks(S, beta, ws, m, job.duo)
     elif floating is float:
         regcore_pool_run(_sweep_task_s, &job, 2, 2, 2)
+        S.share_sweeps = not sduo.stalled
     else:
         regcore_pool_run(_sweep_task_d, &job, 2, 2, 2)
+        S.share_sweeps = not dduo.stalled
 
 
 cdef void _sweep_dense(_Solver* S, floating* beta, const int32_t* ws,
@@ -1298,6 +1304,7 @@ def enet_cd(floating[::1] beta, int layout, const floating[::1] X_data,
     S.p = p
     S.k = k
     S.cov = covariance
+    S.share_sweeps = True
     S.positive = positive
     S.nd = <double> n
     S.y = &y[0] if y.shape[0] > 0 else NULL
