@@ -89,18 +89,6 @@ def interleaved_medians(calls):
     return {name: float(np.median(times)) for name, times in samples.items()}
 
 
-def time_to_accuracy(solve, objective, best, *, target=1e-6, tols=None, repeats=3):
-    """Time for ``solve(tol)`` to reach relative suboptimality <= ``target``
-    (see :func:`loosest_tolerance`). Returns ``(seconds, tol_used,
-    suboptimality)``; seconds is ``nan`` when no tolerance reached the target.
-    """
-    tol, gap, once = loosest_tolerance(solve, objective, best, target=target, tols=tols)
-    if tol is None:
-        return float("nan"), None, gap
-    seconds = interleaved_medians({"solve": (lambda: solve(tol), once, repeats)})
-    return seconds["solve"], tol, gap
-
-
 def machine_description():
     """One line naming the CPU, core count, Python and NumPy versions."""
     cpu = platform.processor() or platform.machine()

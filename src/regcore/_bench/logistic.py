@@ -9,7 +9,9 @@ skglm's alpha is ``1 / (n C)``. For each design and setting the optimum is
 computed once by regcore at a duality-gap tolerance of 1e-13 (the gap
 certifies it, whoever computed it); each solver is then run at its own
 tolerances ``1e-3, 1e-4, ...`` until its solution is within ``1e-6``
-(relative) of that optimum, and timed there (median of repeats). Along a
+(relative) of that optimum; then all solvers of a row are timed there in
+turn, round after round (medians), so a change in the machine's load moves
+them alike. Along a
 path every one of the 50 values must reach the target; solvers with warm
 starts use them. A solver whose single run exceeds the time budget is
 reported as n/a (never extrapolated). celer is timed both through its
@@ -227,26 +229,29 @@ def _worst_suboptimality(X, y, Cs, best):
     return score
 
 
-def _time_solver(solver, X, y, Cs, best, budget, repeats):
-    """Seconds for ``solver`` to bring every C within TARGET of ``best``, or nan.
+def _quiet(solver, X, y, Cs, tol):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return solver(X, y, Cs, tol)
+
+
+def _candidate(solver, X, y, Cs, best, budget):
+    """``(call, seconds of one call)``: ``solver`` at the loosest tolerance that
+    brings every C within TARGET of ``best``, or None.
 
     A run longer than ``budget`` seconds does not count (the next, tighter
-    tolerance is tried: some solvers are faster there); nan when the search
+    tolerance is tried: some solvers are faster there); None when the search
     over tolerances takes more than ``3 * budget`` in all.
     """
-    with warnings.catch_warnings():  # untimed warm-up: JIT compilation, caches
-        warnings.simplefilter("ignore")
-        # at tol 1e-1 skglm stopped at the zero model before compiling its
-        # Newton steps (6 s of JIT then fell into the first timed run)
-        solver(X, y, Cs[-1:], 1e-4)
-
+    # untimed warm-up: JIT compilation, caches (at tol 1e-1 skglm stopped at the
+    # zero model before compiling its Newton steps, and 6 s of JIT then fell
+    # into the first timed run)
+    _quiet(solver, X, y, Cs[-1:], 1e-4)
     spent = [0.0]
 
     def solve(tol):
         start = time.perf_counter()
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            out = solver(X, y, Cs, tol)
+        out = _quiet(solver, X, y, Cs, tol)
         elapsed = time.perf_counter() - start
         spent[0] += elapsed
         if spent[0] > 3 * budget:
@@ -254,12 +259,32 @@ def _time_solver(solver, X, y, Cs, best, budget, repeats):
         return None if elapsed > budget else out  # too slow here: try the next tol
 
     try:
-        seconds, tol, gap = _harness.time_to_accuracy(
+        tol, _, once = _harness.loosest_tolerance(
             solve, _worst_suboptimality(X, y, Cs, best), 1.0, target=TARGET,
-            tols=[10.0 ** -k for k in range(3, 13)], repeats=repeats)
+            tols=[10.0 ** -k for k in range(3, 13)])
     except _TooSlow:
-        return float("nan"), None
-    return seconds, tol
+        return None
+    if tol is None:
+        return None
+    return (lambda: _quiet(solver, X, y, Cs, tol)), once
+
+
+def _time_row(solvers, X, y, Cs, best, budget, repeats):
+    """{solver: seconds of its fastest way} (nan: none reached the target within
+    its budget); every way of every solver is timed in turn, round after round
+    (``_harness.interleaved_medians``), so a change in the machine's load moves
+    them alike."""
+    calls = {}
+    for name, solver in solvers.items():
+        data = _layout_for(name, X)
+        for way in (solver,) + VARIANTS.get(name, ()):
+            found = _candidate(way, data, y, Cs, best, budget)
+            if found is not None:
+                calls[(name, way.__name__)] = (found[0], found[1], repeats)
+    medians = _harness.interleaved_medians(calls)
+    return {name: min((t for (owner, _), t in medians.items() if owner == name),
+                      default=float("nan"))
+            for name in solvers}
 
 
 DESIGNS = {
@@ -274,7 +299,7 @@ def run(quick=False, table=None, designs=None, budget=5.0):
 
     ``designs`` picks among ``DESIGNS`` (all by default); ``budget`` is the
     longest single solver run (seconds) before the solver is reported n/a
-    (see :func:`_time_solver`).
+    (see :func:`_candidate`).
     """
     from ..linear_model import logistic_path
 
@@ -304,14 +329,9 @@ def run(quick=False, table=None, designs=None, budget=5.0):
                 ref = logistic_path(X, y, Cs=Cs, tol=1e-13, max_iter=1000,
                                     fit_intercept=False)
             best = [objective(X, y, C, ref.coefs[:, k]) for k, C in enumerate(Cs)]
-            times = {}
             is_path = Cs.size > 1  # a path gets 4x the budget and one timed repeat
-            for name, solver in solvers.items():
-                data = _layout_for(name, X)
-                found = [_time_solver(way, data, y, Cs, best, budget * (4 if is_path else 1),
-                                      1 if is_path else repeats)[0]
-                         for way in (solver,) + VARIANTS.get(name, ())]
-                times[name] = min((t for t in found if t == t), default=float("nan"))
+            times = _time_row(solvers, X, y, Cs, best, budget * (4 if is_path else 1),
+                              1 if is_path else repeats)
             ratios = [times["regcore"] / times[name] for name in others]
             table.add(design_name, setting, times["regcore"], *ratios)
             rows.append(dict(design=design_name, setting=setting, seconds=times,
