@@ -955,6 +955,23 @@ def test_pool_helpers_take_part_in_dense_passes(rng):
     assert regcore._kernels.pool_helper_chunks() > before
 
 
+@pytest.mark.skipif(not regcore._kernels.pool_enabled(), reason="no POSIX threads (MSVC)")
+def test_pool_helper_takes_part_in_the_sweeps(rng):
+    # 4200 x 200 is under the pool's threshold for full passes (2**20
+    # elements), so only the coordinate sweeps (columns of 4096 rows or more,
+    # working sets of 16 or more) can hand work to a helper thread
+    n, p = 4200, 200
+    X = np.asfortranarray(rng.standard_normal((n, p)))
+    y = X[:, :60] @ rng.standard_normal(60) + rng.standard_normal(n)
+    before = regcore._kernels.pool_helper_chunks()
+    with _threads(2):
+        for _ in range(100):
+            enet_fit(X, y, alpha=0.001, l1_ratio=1.0, tol=1e-6)
+            if regcore._kernels.pool_helper_chunks() > before:
+                break
+    assert regcore._kernels.pool_helper_chunks() > before
+
+
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_dense_fit_does_not_depend_on_the_thread_count(rng, dtype):
     # the column statistics and the gradient passes over a large dense design
