@@ -77,7 +77,9 @@ static inline void regcore_yield(void) { sched_yield(); }
 
 /* Claims and runs chunks of the current job as long as it is job `job`.
  * The job's fields are read before the claim; a claim that succeeds proves
- * the job still had unclaimed chunks then, so the caller had not moved on
+ * the job still had unclaimed chunks then (a finished job is closed, its
+ * chunk index set beyond any count, before the next job's fields are
+ * written: see the end of regcore_pool_run), so the caller had not moved on
  * to another job and the fields read were this job's. */
 static void regcore_pool_help(uint32_t job, int index)
 {
@@ -210,6 +212,16 @@ static void regcore_pool_run(regcore_task fn, void *ctx, ptrdiff_t n_items,
         else
             sched_yield();
     }
+    /* Close the job before the next caller rewrites fn, ctx, n_items and
+     * n_chunks: a helper that read `job` from state before the end of this
+     * job but reads those fields while the next job is being published
+     * would otherwise see this job's state (index n_chunks + 1 or so) below
+     * the next job's n_chunks and claim a chunk with fields of either job
+     * (the chunk runs twice, or with a mismatched fn/ctx, and helper_done
+     * counts it in the next job, whose caller then waits forever). With
+     * the index at UINT32_MAX no claim on this job can succeed; the job
+     * number stays, so helpers that saw it go back to sleep. */
+    REGCORE_STORE(&regcore_pool.state, ((uint64_t) (uint32_t) job << 32) | UINT32_MAX);
     pthread_mutex_unlock(&regcore_pool.owner);
 }
 
