@@ -412,11 +412,13 @@ def _check_inputs(X, y, sample_weight, sparse_format, *, multi_target=False):
     """
     if _is_sparse(X):
         X = X.asformat(sparse_format)
-        if X.dtype not in (np.float32, np.float64):
-            X = X.astype(np.float64)
         if X.shape[0] == 0 or X.shape[1] == 0:
             raise ValueError(f"X is empty (shape {X.shape}); at least one element is needed")
-        as_float_array(X.data, "X", allow_empty=True)
+        # the stored values' checks (a complex X raises instead of losing its
+        # imaginary part to a cast) and their float dtype
+        data = as_float_array(X.data, "X", allow_empty=True)
+        if data.dtype != X.dtype:
+            X = X.astype(data.dtype)
     else:
         X = as_float_array(X, "X", min_ndim=2, max_ndim=2)
     y = as_float_array(y, "y", dtype=X.dtype, min_ndim=1, max_ndim=2 if multi_target else 1)
@@ -442,14 +444,25 @@ def _prepare(X, y, sample_weight, fit_intercept, *, multi_target=False):
 # --- solvers ------------------------------------------------------------------------
 
 def _cholesky_path(data, alphas):
-    """One Cholesky solve per alpha on the Gram (n >= p) or kernel (n < p) matrix."""
+    """One Cholesky solve per alpha on the Gram (n >= p) or kernel (n < p) matrix.
+
+    alpha = 0 (and a matrix found not positive definite) goes to the
+    minimum-norm eigh path: a singular Gram or kernel often factors without
+    error because of rounding (a centred square X, rank-deficient columns),
+    and the solve then returned coefficients of size 1 / rounding.
+    """
+    def minimum_norm():
+        return _resolved_spectrum(data, "eigh", alphas)[0].coefs(alphas).astype(data.dtype)
+
+    if (alphas == 0).any():
+        return minimum_norm()
     M = data.gram() if data.primal else data.kernel()
     rhs = data.rmatmul(data.z) if data.primal else data.z
     coefs = np.empty((data.n_features, alphas.size) + data.z.shape[1:], data.dtype)
     for j, alpha in enumerate(alphas):
         sol = _solve_spd(M, alpha, rhs)
-        if sol is None:  # singular at this alpha (alpha = 0): minimum-norm via eigh
-            return _spectrum(data, "eigh").coefs(alphas)
+        if sol is None:
+            return minimum_norm()
         coefs[:, j] = sol if data.primal else data.rmatmul(sol)
     return coefs
 
@@ -612,9 +625,16 @@ def _spectrum(data, method):
         U, s, Vt = np.linalg.svd(data.A, full_matrices=False)
         lam = s * s
         keep = _kept(lam, data)
-        U, s, Vt, lam = U[:, keep], s[keep], Vt[keep], lam[keep]
+        # n <= p: U is a complete basis; kept whole (as the dual eigh) for the
+        # cancellation-free LOO formulas, else z - fitted lost 1e-4 at alpha 1e-10
+        complete = data.n_samples <= data.n_features
+        if complete:
+            lam[~keep] = 0
+        else:
+            U, s, Vt, lam = U[:, keep], s[keep], Vt[keep], lam[keep]
         V_scaled = Vt.T * s
-        return _Spectrum(lam, U.T @ data.z, V_scaled.__matmul__, lambda: U, lam)
+        return _Spectrum(lam, U.T @ data.z, V_scaled.__matmul__, lambda: U, lam,
+                         complete=complete)
     if data.primal:
         lam, V = np.linalg.eigh(data.gram())
         keep = _kept(lam, data)
