@@ -391,7 +391,7 @@ cdef inline floating _axpy_dot(Py_ssize_t n, floating a, const floating* xp,
 
 
 cdef struct _SweepJob:
-    # a sweep over long dense columns shared by two threads (_sweep_dense)
+    # a sweep over long dense columns shared by two threads (_sweep_dense_long)
     _Solver* S
     void* beta
     const int32_t* ws
