@@ -348,12 +348,38 @@ def test_user_gram_matrix(rng):
     (lambda X, Xc: Xc.T @ Xc * 1.01, "precompute does not match X"),
     (lambda X, Xc: Xc.T @ Xc + np.triu(np.ones((X.shape[1],) * 2), 1), "symmetric"),
     (lambda X, Xc: (Xc.T @ Xc)[:, ::-1].copy(), "symmetric|does not match"),
+    (lambda X, Xc: with_wrong_pair(Xc.T @ Xc, 3, 5), "precompute does not match X"),
 ])
 def test_user_gram_matrix_that_does_not_match_x_is_refused(rng, make_gram, match):
     X, y = make_problem(rng, n=80, p=20)
     Xc = X - X.mean(axis=0)
     with pytest.raises(ValueError, match=match):
         enet_fit(X, y, alpha=0.1, precompute=make_gram(X, Xc))
+
+
+def with_wrong_pair(G, i, j):
+    """G with the symmetric pair (i, j) off by a tenth of the largest diagonal entry."""
+    G = G.copy()
+    G[i, j] += 0.1 * G.diagonal().max()
+    G[j, i] = G[i, j]
+    return G
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_user_gram_with_one_wrong_off_diagonal_pair_is_refused(rng, dtype, weighted):
+    # the certificate is computed from the Gram: a wrong pair away from the
+    # diagonal and the first row used to be accepted, and the fit reported a
+    # zero gap for a model far from the optimum
+    X, y = make_problem(rng, n=60, p=12)
+    X, y = X.astype(dtype), y.astype(dtype)
+    w = rng.uniform(0.5, 2.0, 60) if weighted else None
+    Xc, _ = centred_weighted(X, y, w, fit_intercept=True)
+    G = (Xc.T @ Xc).astype(dtype)
+    exact = enet_fit(X, y, alpha=0.05, precompute=G, sample_weight=w, tol=1e-6)
+    assert exact.converged  # the true Gram, rounded to X's dtype, passes the check
+    with pytest.raises(ValueError, match="precompute does not match X"):
+        enet_fit(X, y, alpha=0.05, precompute=with_wrong_pair(G, 4, 9), sample_weight=w)
 
 
 # --- closed forms --------------------------------------------------------------------

@@ -251,6 +251,13 @@ class _Problem:
             block = np.asarray(self.X[:, cols], dtype=np.float64)
         return block - np.outer(self._centring_vector(), self.x_offset[cols])
 
+    def _gram_times(self, v):
+        """Xc^T Xc v in float64, without forming Xc (Xc = Xs - c mu^T, c the
+        centring vector)."""
+        c = self._centring_vector()
+        u = np.asarray(self.X @ v, dtype=np.float64) - c * (self.x_offset @ v)
+        return self._xs_t_dot(u[:, None]).ravel() - self.x_offset * (c @ u)
+
     def _xs_t_dot(self, M):
         """Xs^T @ M for a dense (n, k) M, in float64."""
         return np.asarray(self.X.T @ M, dtype=np.float64)
@@ -302,8 +309,8 @@ class _Problem:
         """A user's Gram matrix, checked against X (the certificate rests on it).
 
         It must be Xc^T Xc for the centred, sqrt(weight)-scaled design: its
-        diagonal is compared with the column norms and one off-diagonal entry
-        with the product of its columns. scikit-learn's convention, the Gram
+        diagonal is compared with the column norms and its product with a
+        random vector with Xc^T (Xc v). scikit-learn's convention, the Gram
         of the uncentred X, is accepted with a warning and centred.
         """
         G = as_float_array(G, "precompute", dtype=self.dtype)
@@ -325,10 +332,12 @@ class _Problem:
                           "(fit_intercept=True)", UserWarning, stacklevel=4)
             G = G - (self.n * np.outer(self.x_mean, self.x_mean)).astype(self.dtype)
             diag = np.diag(G).astype(np.float64)
-        i, j = 0, self.p - 1
-        cols = self._centered_columns(np.array([i, j]))
+        # The certificate is computed from G, so every entry must be right: one
+        # product with a fixed random v checks them all (an error e in G_ij
+        # moves (G v)_i by e v_j), at the cost of two passes over X.
+        v = np.random.default_rng(0).standard_normal(self.p)
         if not (_close(diag, self.norm2, rtol, scale)
-                and _close(G[i, j], cols[:, 0] @ cols[:, 1], rtol, scale)):
+                and _close(G @ v, self._gram_times(v), rtol, scale * np.abs(v).sum())):
             raise ValueError("precompute does not match X: it must be the Gram matrix "
                              "Xc^T Xc of the centred (and sqrt(sample_weight)-scaled) "
                              "design; pass precompute=True to have it computed")
@@ -588,7 +597,8 @@ def enet_path(X, y, *, l1_ratio=0.5, alphas=100, eps=1e-3, tol=1e-4, max_iter=10
         use the design instead when a column's mean exceeds ``MAX_GRAM_OFFSET``
         times its standard deviation, where the Gram would round); an ndarray
         is taken as the Gram matrix of the centred, weighted design, checked
-        against X (its diagonal and one entry): scikit-learn's uncentred
+        against X (its diagonal and its product with a random vector, so
+        any wrong entry is caught): scikit-learn's uncentred
         ``X.T @ X`` is centred with a warning, a matrix that does not match
         is refused.
     check_input : bool, default True
