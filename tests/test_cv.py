@@ -65,6 +65,19 @@ def test_splitter_object_and_iterable_of_pairs():
     assert folds[0][0].dtype == np.int64
 
 
+def test_boolean_masks_select_the_rows_they_mark():
+    # a mask used to be cast to int64, selecting rows 0 and 1 over and over
+    rng = np.random.default_rng(5)
+    X = rng.standard_normal((30, 5))
+    y = X[:, 0] + rng.standard_normal(30)
+    in_test = np.arange(30) >= 20
+    folds = make_folds(30, [(~in_test, in_test)])
+    assert folds[0][0].tolist() == list(range(20)) and folds[0][1].tolist() == list(range(20, 30))
+    by_mask = enet_path_cv(X, y, alphas=10, cv=[(~in_test, in_test)], tol=1e-10)
+    by_index = enet_path_cv(X, y, alphas=10, cv=[(np.arange(20), np.arange(20, 30))], tol=1e-10)
+    np.testing.assert_array_equal(by_mask.mse_path, by_index.mse_path)
+
+
 def test_make_folds_errors():
     with pytest.raises(ValueError, match=r"cv must be in \[2, inf\]"):
         make_folds(10, 1)
@@ -76,6 +89,12 @@ def test_make_folds_errors():
         make_folds(4, [([0, 1], [2, 7])])
     with pytest.raises(ValueError, match="cv produced an empty test set"):
         make_folds(4, [([0, 1], [])])
+    with pytest.raises(ValueError, match="boolean train mask of 3 entries for 4 samples"):
+        make_folds(4, [([True, True, False], [3])])
+    with pytest.raises(TypeError, match="cv produced test indices of dtype float64"):
+        make_folds(4, [([0, 1], [2.5, 3.0])])
+    with pytest.raises(ValueError, match="cv produced no"):
+        make_folds(4, [])
     with pytest.raises(ValueError, match="stratify=True needs the class labels y"):
         make_folds(4, 2, stratify=True)
     with pytest.raises(ValueError, match="n_samples must be in"):

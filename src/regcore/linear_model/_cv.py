@@ -82,7 +82,10 @@ def make_folds(n_samples, cv=5, *, y=None, stratify=False, shuffle=False, rng=No
                 "cv must be an int, an iterable of (train, test) index pairs or an object "
                 f"with a split(X, y) method, got {type(cv).__name__}"
             ) from None
-    return [_check_split(train, test, n_samples) for train, test in splits]
+    folds = [_check_split(train, test, n_samples) for train, test in splits]
+    if not folds:
+        raise ValueError("cv produced no (train, test) splits")
+    return folds
 
 
 def _assign_folds(n_samples, k, y, stratify, shuffle, rng):
@@ -112,14 +115,27 @@ def _assign_folds(n_samples, k, y, stratify, shuffle, rng):
 
 
 def _check_split(train, test, n_samples):
-    train = np.asarray(train, dtype=np.int64).ravel()
-    test = np.asarray(test, dtype=np.int64).ravel()
-    for name, idx in (("train", train), ("test", test)):
-        if idx.size == 0:
-            raise ValueError(f"cv produced an empty {name} set")
-        if idx.min() < 0 or idx.max() >= n_samples:
-            raise ValueError(f"cv produced {name} indices outside [0, {n_samples})")
-    return train, test
+    return _check_indices(train, "train", n_samples), _check_indices(test, "test", n_samples)
+
+
+def _check_indices(idx, name, n_samples):
+    """A split's row indices as int64; a boolean mask over the rows is turned
+    into the indices it selects (cast to int, it would select rows 0 and 1)."""
+    idx = np.asarray(idx).ravel()
+    if idx.dtype == bool:
+        if idx.size != n_samples:
+            raise ValueError(f"cv produced a boolean {name} mask of {idx.size} entries "
+                             f"for {n_samples} samples")
+        idx = np.flatnonzero(idx)
+    if idx.size == 0:
+        raise ValueError(f"cv produced an empty {name} set")
+    if idx.dtype.kind not in "iu":
+        raise TypeError(f"cv produced {name} indices of dtype {idx.dtype}; integer "
+                        f"indices or a boolean mask are needed")
+    idx = idx.astype(np.int64)
+    if idx.min() < 0 or idx.max() >= n_samples:
+        raise ValueError(f"cv produced {name} indices outside [0, {n_samples})")
+    return idx
 
 
 # --- selection -----------------------------------------------------------------------
