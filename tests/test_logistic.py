@@ -215,6 +215,23 @@ def test_layouts_and_sparse_formats_agree(rng):
                                    rtol=1e-9, atol=1e-11)
 
 
+@pytest.mark.parametrize("fmt", ["csc", "csr"])
+def test_sparse_x_with_duplicate_entries_is_the_matrix_it_sums_to(rng, fmt):
+    # scipy keeps duplicate (row, column) entries until sum_duplicates(); the
+    # kernels square stored entries one by one (a^2 + b^2 for a pair): the fit
+    # stalled at a gap of 1e-7 instead of converging
+    X, y = make_data(rng, sparse=True)
+    halves = sp.csc_matrix((np.repeat(X.data / 2, 2), np.repeat(X.indices, 2), 2 * X.indptr),
+                           shape=X.shape).asformat(fmt)
+    stored = halves.data.copy()
+    assert not halves.has_canonical_format
+    fit = logistic_fit(halves, y, C=0.5, tol=1e-10, max_iter=200)
+    expected = logistic_fit(X.toarray(), y, C=0.5, tol=1e-10, max_iter=200)
+    assert fit.converged
+    np.testing.assert_allclose(fit.coef, expected.coef, rtol=1e-7, atol=1e-9)
+    np.testing.assert_array_equal(halves.data, stored)  # the caller's matrix is left as is
+
+
 # --- paths, scalings, weights --------------------------------------------------------------
 
 def test_path_matches_independent_fits_and_forms(rng):

@@ -174,3 +174,15 @@ def overlaps_elsewhere(out, x):
     same = (out.__array_interface__["data"][0] == x.__array_interface__["data"][0]
             and out.strides == x.strides and out.shape == x.shape)
     return not same
+
+
+def without_duplicates(X):
+    """A scipy.sparse compressed matrix with no repeated (row, column) entry: ``X``
+    itself when canonical, else a copy with the repeats summed. The kernels
+    square stored entries one by one, so a pair a, b at one position would
+    count as a^2 + b^2 instead of (a + b)^2."""
+    if X.has_canonical_format:
+        return X
+    X = X.copy()
+    X.sum_duplicates()
+    return X

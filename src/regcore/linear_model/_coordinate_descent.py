@@ -26,7 +26,8 @@ import warnings
 import numpy as np
 
 from .. import _kernels
-from .._validation import as_float_array, check_finite, check_per_feature, check_scalar
+from .._validation import (as_float_array, check_finite, check_per_feature, check_scalar,
+                           without_duplicates)
 from ._result import ConvergenceWarning, FitResult, PathResult
 
 __all__ = ["alpha_max", "enet_fit", "enet_path", "lasso_path"]
@@ -119,11 +120,7 @@ class _Problem:
         if X.dtype.kind not in "biuf":
             raise TypeError(f"X must hold real numbers, got dtype {X.dtype}")
         X = sp.csc_matrix(X, dtype=dtype)  # CSR -> CSC once; no copy when already CSC
-        if not X.has_canonical_format:
-            # the kernels square stored entries one by one: a duplicate (i, j)
-            # pair would count as a^2 + b^2 instead of (a + b)^2
-            X = X.copy()
-            X.sum_duplicates()
+        X = without_duplicates(X)
         if X.nnz > np.iinfo(np.int32).max:
             raise ValueError("sparse X has more than 2**31 - 1 stored entries; "
                              "regcore's CSC kernels use 32-bit indices")

@@ -38,7 +38,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .. import _kernels
-from .._validation import as_float_array, check_per_feature, check_scalar
+from .._validation import as_float_array, check_per_feature, check_scalar, without_duplicates
 from ._coordinate_descent import MAX_IMPLICIT_OFFSET, centred_norms
 from ._result import ConvergenceWarning
 
@@ -117,7 +117,7 @@ def _is_sparse(X):
 def _check_X(X, dtype=None):
     """X as a Fortran ndarray or a CSC matrix with int32 indices, float32/float64."""
     if _is_sparse(X):
-        X = X.tocsc()
+        X = without_duplicates(X.tocsc())
         if dtype is not None and X.dtype != dtype:
             X = X.astype(dtype)
         elif X.dtype not in (np.float32, np.float64):
