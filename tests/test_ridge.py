@@ -404,7 +404,7 @@ def test_float32_ill_conditioned_spectrum_is_computed_in_float64(shape):
     exact = ridge_loo(X32.astype(np.float64), y32.astype(np.float64), alphas,
                       fit_intercept=False)
     single = ridge_loo(X32, y32, alphas, fit_intercept=False)
-    assert single.alpha == np.float32(exact.alpha) and single.coef.dtype == np.float32
+    assert single.alpha == exact.alpha and single.coef.dtype == np.float32
     np.testing.assert_allclose(single.scores, exact.scores, rtol=1e-4)
     path64 = ridge_path(X32.astype(np.float64), y32.astype(np.float64), alphas,
                         fit_intercept=False, method="eigh")
@@ -428,7 +428,7 @@ def test_float32_columns_with_large_means_match_float64(layout, shape):
     Xf = sp.csr_matrix(X) if layout == "csr" else X
     X64, y64 = X.astype(np.float64), y.astype(np.float64)
     exact, single = ridge_loo(X64, y64, alphas), ridge_loo(Xf, y, alphas)
-    assert single.alpha == np.float32(exact.alpha)
+    assert single.alpha == exact.alpha
     np.testing.assert_allclose(single.scores, exact.scores, rtol=1e-4)
     path64 = ridge_path(X64, y64, [0.01, 1.0])
     path32 = ridge_path(Xf, y, [0.01, 1.0])
@@ -472,3 +472,19 @@ def test_results_pickle():
     assert np.array_equal(again.dual_gaps, path.dual_gaps)
     loo = pickle.loads(pickle.dumps(ridge_loo(X, y, ALPHAS)))
     assert loo.alpha == ridge_loo(X, y, ALPHAS).alpha
+
+
+@pytest.mark.parametrize("cv", [None, 3])
+def test_float32_ridgecv_reports_the_alphas_as_given(cv):
+    # the path computes in float32, but alpha_ is the user's value (0.1 was
+    # reported as 0.10000000149011612, not in the grid the user passed)
+    from regcore.sklearn import RidgeCV
+
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((40, 6)).astype(np.float32)
+    y = (X @ rng.standard_normal(6) + 0.5 * rng.standard_normal(40)).astype(np.float32)
+    grid = [0.1, 0.3, 3.0, 30.0]
+    model = RidgeCV(alphas=grid, cv=cv).fit(X, y)
+    assert model.alpha_ in grid and model.alpha_min_ in grid and model.alpha_1se_ in grid
+    assert list(model.alphas_) == grid
+    assert model.coef_.dtype == np.float32

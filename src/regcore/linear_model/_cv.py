@@ -576,7 +576,9 @@ def ridge_path_cv(X, y, alphas, *, cv=5, selection_rule="min", fit_intercept=Tru
     """
     _check_rule(selection_rule)
     X, y, sample_weight = _check_inputs(X, y, sample_weight, "csc", multi_target=True)
-    grid = np.atleast_1d(as_float_array(alphas, "alphas", max_ndim=1)).astype(X.dtype)
+    # float64, as given (ridge_path computes in X's dtype; alpha_ reports the
+    # user's value, not its float32 rounding)
+    grid = np.atleast_1d(as_float_array(alphas, "alphas", max_ndim=1, dtype=np.float64))
     folds = make_folds(X.shape[0], cv)
 
     def fit_path(X_train, y_train, sw_train):

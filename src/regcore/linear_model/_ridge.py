@@ -210,7 +210,8 @@ def ridge_loo(X, y, alphas, *, criterion="loo", fit_intercept=True, sample_weigh
     if criterion not in LOO_CRITERIA:
         raise ValueError(f"criterion must be one of {LOO_CRITERIA}, got {criterion!r}")
     data = _prepare(X, y, sample_weight, fit_intercept, multi_target=True)
-    alphas = _check_alphas(alphas, data.dtype, strictly_positive=True)
+    given = _check_alphas(alphas, np.float64, strictly_positive=True)  # reported as given
+    alphas = given.astype(data.dtype, copy=False)
     method = _resolve_method(method, data, n_alphas=alphas.size, need_leverage=True)
     spectrum, solved = _resolved_spectrum(data, method, alphas)
     residuals, one_minus_h, trace = spectrum.residuals_and_complement(alphas, solved.z)
@@ -239,7 +240,7 @@ def ridge_loo(X, y, alphas, *, criterion="loo", fit_intercept=True, sample_weigh
     coef = spectrum.coefs(alphas[best:best + 1])[:, 0].astype(data.dtype)
     if errors is not None:
         errors = errors.astype(data.dtype, copy=False)
-    return RidgeLOOResult(alphas, scores.astype(data.dtype, copy=False), best, coef,
+    return RidgeLOOResult(given, scores.astype(data.dtype, copy=False), best, coef,
                           data.intercepts(coef), errors if return_errors else None, criterion)
 
 
