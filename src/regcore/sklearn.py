@@ -140,7 +140,7 @@ class ElasticNet(_LinearRegressor):
     Parameters
     ----------
     alpha : float, default=1.0
-        Penalty strength (non-negative).
+        Penalty strength (positive: alpha = 0 is unregularized least squares, refused).
     l1_ratio : float, default=0.5
         Mix of L1 (1.0) and L2 (0.0) penalties, in [0, 1].
     fit_intercept : bool, default=True
