@@ -750,3 +750,27 @@ def test_sgd_options_cover_every_compiled_variant():
         sgd_step_(p, g1, buf, lr=0.1, first_step=True, **opts)
         sgd_step_(p, g2, buf, lr=0.1, **opts)
         np.testing.assert_allclose(p, expected, rtol=1e-14, err_msg=repr(opts))
+
+
+@pytest.mark.parametrize("cls", [SGD, AdamW])
+def test_group_appended_between_steps_takes_the_defaults(cls, rng):
+    # like a group given to the constructor: missing hyperparameters come from
+    # the defaults, and a single array is one parameter (not a list of rows)
+    W, V = rng.standard_normal((3, 4)), rng.standard_normal((2, 5))
+    steps = [[rng.standard_normal(W.shape), rng.standard_normal(V.shape)] for _ in range(3)]
+    kw = dict(lr=0.05, weight_decay=0.1, momentum=0.9) if cls is SGD else dict(lr=0.05)
+    W1, V1 = W.copy(), V.copy()
+    built = cls([{"params": [W1]}, {"params": [V1], "lr": 0.2}], **kw)
+    W2, V2 = W.copy(), V.copy()
+    appended = cls([W2], **kw)
+    appended.param_groups.append({"params": V2, "lr": 0.2})
+    for grads in steps:
+        built.step(grads)
+        appended.step(grads)
+    np.testing.assert_array_equal(W2, W1)
+    np.testing.assert_array_equal(V2, V1)
+    assert appended.param_groups[1]["weight_decay"] == kw.get("weight_decay", 1e-2)
+    assert len(appended.param_groups[1]["params"]) == 1
+    appended.param_groups.append({"lr": 0.1})
+    with pytest.raises(ValueError, match=r"param_groups\[2\] must be a dict with a 'params'"):
+        appended.step(steps[0] + [None])

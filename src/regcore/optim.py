@@ -663,6 +663,18 @@ class _Optimizer:
         checked["regularize_1d"] = _check_bool(group["regularize_1d"], name("regularize_1d"))
         return checked
 
+    def _complete_group(self, group, index):
+        """Complete, in place, a group appended to or edited in ``param_groups``
+        since the last step: hyperparameters it lacks take the defaults (as
+        for the groups given to the constructor) and a single array becomes a
+        one-parameter list (not a list of its rows)."""
+        if not isinstance(group, dict) or "params" not in group:
+            raise ValueError(f"param_groups[{index}] must be a dict with a 'params' entry")
+        if isinstance(group["params"], np.ndarray):
+            group["params"] = [group["params"]]
+        for key, value in self.defaults.items():
+            group.setdefault(key, value)
+
     def _check_hyper(self, values, name):
         raise NotImplementedError
 
@@ -693,6 +705,8 @@ class _Optimizer:
             self._update(index, group, param, grad)
 
     def _prepare(self, grads, check_finite):
+        for gi, group in enumerate(self.param_groups):
+            self._complete_group(group, gi)
         n_params = len(self._params)
         if not isinstance(grads, (list, tuple)):
             raise TypeError(f"grads must be a list of arrays, got {type(grads).__name__}")
@@ -895,6 +909,8 @@ class SGD(_Optimizer):
     param_groups : list of dict
         Groups with every hyperparameter filled in; may be edited between
         steps (e.g. a learning-rate schedule), values are re-checked each step.
+        A group appended between steps (``{"params": [...], "lr": ...}``)
+        takes the defaults for the hyperparameters it does not give.
     state : dict
         ``{parameter index: {"momentum_buffer": ndarray}}``.
 
