@@ -512,3 +512,31 @@ def test_noise_shape_must_hold_ints():
     x = np.ones((4, 6), np.float32)
     with pytest.raises(TypeError, match="noise_shape must be a tuple of ints"):
         regcore.dropout(x, 0.5, rng=0, noise_shape=(4.7, 6))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_alpha_dropout_backward_is_the_gradient_of_the_forward(dtype):
+    # alpha dropout is affine in x for a fixed mask: the change of the output
+    # for a step v of the input is the backward of v (a on kept elements, 0 on
+    # dropped ones). dropout_backward would give v / (1 - p) on kept ones, so
+    # it refuses the alpha mask.
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal((40, 30)).astype(dtype)
+    v = rng.standard_normal((40, 30)).astype(dtype)
+    p = 0.3
+    y, mask = regcore.alpha_dropout(x, p, rng=11, return_mask=True)
+    moved = regcore.alpha_dropout(x + v, p, rng=11)
+    grad = regcore.alpha_dropout_backward(v, mask)
+    assert grad.dtype == dtype
+    np.testing.assert_allclose(moved - y, grad, rtol=1e-5 if dtype == np.float32 else 1e-12,
+                               atol=1e-5 if dtype == np.float32 else 1e-12)
+    assert (grad[~mask.to_bool()] == 0).all()
+    with pytest.raises(TypeError, match="alpha_dropout_backward"):
+        regcore.dropout_backward(v, mask)
+    # identity masks (p = 0, training=False) pass the gradient through
+    _, same = regcore.alpha_dropout(x, p, training=False, return_mask=True)
+    assert regcore.alpha_dropout_backward(v, same) is v
+    with pytest.raises(ValueError, match="mask.shape"):
+        regcore.alpha_dropout_backward(v[:, :5], mask)
+    with pytest.raises(TypeError, match="mask"):
+        regcore.alpha_dropout_backward(v, 11)

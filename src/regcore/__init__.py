@@ -12,7 +12,7 @@ joblib are optional and loaded by the modules that need them.
 from importlib.metadata import PackageNotFoundError, version as _version
 
 from ._kernels import get_num_threads, openmp_enabled, set_num_threads
-from .dropout import Dropout, alpha_dropout, dropout, dropout_backward
+from .dropout import Dropout, alpha_dropout, alpha_dropout_backward, dropout, dropout_backward
 from .linear_model import enet_path, lasso_path, logistic_fit, logistic_path, ridge_path
 from .penalties import soft_threshold
 
@@ -52,6 +52,7 @@ __all__ = [
     # neural-network regularization
     "Dropout",
     "alpha_dropout",
+    "alpha_dropout_backward",
     "dropout",
     "dropout_backward",
     "callbacks",

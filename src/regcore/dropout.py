@@ -32,7 +32,8 @@ import numpy as np
 from . import _kernels
 from ._validation import as_float_array, check_out, check_scalar, overlaps_elsewhere
 
-__all__ = ["Dropout", "DropoutKey", "DropoutMask", "alpha_dropout", "dropout", "dropout_backward"]
+__all__ = ["AlphaDropoutMask", "Dropout", "DropoutKey", "DropoutMask", "alpha_dropout",
+           "alpha_dropout_backward", "dropout", "dropout_backward"]
 
 _SEED_LIMIT = 2**64
 SELU_ALPHA = 1.6732632423543772848170429916717
@@ -99,7 +100,16 @@ class DropoutMask:
         return mask if dtype is None else mask.astype(dtype)
 
     def __repr__(self):
-        return f"DropoutMask(shape={self.shape}, p={self.p}, key={self.key})"
+        return f"{type(self).__name__}(shape={self.shape}, p={self.p}, key={self.key})"
+
+
+class AlphaDropoutMask(DropoutMask):
+    """The mask of :func:`alpha_dropout` (same bits and fields as a
+    :class:`DropoutMask`). Its gradient is :func:`alpha_dropout_backward`'s,
+    ``grad * a`` on kept elements: :func:`dropout_backward` refuses it, since
+    its ``grad / (1 - p)`` would be silently wrong."""
+
+    __slots__ = ()
 
 
 def dropout(x, p, *, rng=None, training=True, out=None, return_mask=False, noise_shape=None):
@@ -192,12 +202,15 @@ def dropout_backward(grad, mask, p=None, *, noise_shape=None, out=None):
     grad = as_float_array(grad, "grad", ensure_finite=False, allow_empty=True)
     if out is not None:
         check_out(out, grad.shape, grad.dtype)
+    if isinstance(mask, AlphaDropoutMask):
+        raise TypeError("mask comes from alpha_dropout, whose gradient is "
+                        "alpha_dropout_backward(grad, mask), not dropout_backward's")
     if isinstance(mask, DropoutMask):
         p = _check_mask_p(mask, p)
         _check_noise_shape(mask.shape, grad.shape, name="mask.shape", what="grad")
         if p == 0.0:
             return _identity(grad, out)
-        return _apply_stored(grad, mask, out)
+        return _apply_stored(grad, mask, out, 1.0 / (1.0 - p))
     key = _key_from(mask)
     if p is None:
         raise TypeError("p is required when mask is a key rather than a DropoutMask")
@@ -235,12 +248,13 @@ def alpha_dropout(x, p, *, rng=None, training=True, out=None, return_mask=False)
     out : ndarray, optional
         Output array (may be ``x`` itself).
     return_mask : bool, default False
-        Also return the :class:`DropoutMask`.
+        Also return the :class:`AlphaDropoutMask`, for
+        :func:`alpha_dropout_backward`.
 
     Returns
     -------
     result : ndarray
-    mask : DropoutMask
+    mask : AlphaDropoutMask
         Only with ``return_mask=True``.
     """
     x = as_float_array(x, "x", ensure_finite=False, allow_empty=True)
@@ -251,8 +265,8 @@ def alpha_dropout(x, p, *, rng=None, training=True, out=None, return_mask=False)
     if not training or p == 0.0:
         _seed_from(rng, "rng", draw=False)
         result = _identity(x, out)
-        return (result, _identity_mask(x.shape)) if return_mask else result
-    mask = _draw_mask(x.shape, p, DropoutKey(_seed_from(rng, "rng"), 0))
+        return (result, _as_alpha(_identity_mask(x.shape))) if return_mask else result
+    mask = _as_alpha(_draw_mask(x.shape, p, DropoutKey(_seed_from(rng, "rng"), 0)))
     a, b, a_prime = alpha_dropout_coefficients(p)
     dtype = x.dtype.type
     result = out if out is not None else np.empty(x.shape, dtype=x.dtype)
@@ -260,6 +274,42 @@ def alpha_dropout(x, p, *, rng=None, training=True, out=None, return_mask=False)
     np.add(result, dtype(b), out=result)
     np.copyto(result, dtype(a * a_prime + b), where=~mask.to_bool())
     return (result, mask) if return_mask else result
+
+
+def alpha_dropout_backward(grad, mask, *, out=None):
+    """Gradient of :func:`alpha_dropout`: ``grad * a`` where the mask kept the
+    element, 0 where it dropped it (dropped outputs are constant), with ``a``
+    from :func:`alpha_dropout_coefficients` rounded to the array's dtype.
+
+    Parameters
+    ----------
+    grad : array_like
+        Gradient with respect to the alpha-dropout output.
+    mask : AlphaDropoutMask
+        The mask ``alpha_dropout(..., return_mask=True)`` returned.
+    out : ndarray, optional
+        As in :func:`dropout_backward`.
+
+    Returns
+    -------
+    ndarray
+        As in :func:`dropout_backward`.
+    """
+    grad = as_float_array(grad, "grad", ensure_finite=False, allow_empty=True)
+    if not isinstance(mask, DropoutMask):
+        raise TypeError(f"mask must be the AlphaDropoutMask of alpha_dropout, got "
+                        f"{type(mask).__name__}")
+    if mask.shape != grad.shape:
+        raise ValueError(f"mask.shape {mask.shape} does not match grad's shape {grad.shape}")
+    if out is not None:
+        check_out(out, grad.shape, grad.dtype)
+    if mask.p == 0.0:
+        return _identity(grad, out)
+    return _apply_stored(grad, mask, out, alpha_dropout_coefficients(mask.p)[0])
+
+
+def _as_alpha(mask):
+    return AlphaDropoutMask(mask.packed, mask.shape, mask.p, mask.key)
 
 
 def alpha_dropout_coefficients(p):
@@ -465,8 +515,9 @@ def _apply(x, p, key, out, mask_shape, want_mask):
     return result, (DropoutMask(packed, x.shape, p, key) if want_mask else None)
 
 
-def _apply_stored(grad, mask, out):
-    scale = grad.dtype.type(1.0 / (1.0 - mask.p))
+def _apply_stored(grad, mask, out, scale):
+    """where(mask, grad * scale, 0), scale rounded to grad's dtype."""
+    scale = grad.dtype.type(scale)
     if mask.shape != grad.shape:
         return _apply_bool(grad, mask.to_bool(), scale, out)
 
