@@ -562,7 +562,8 @@ def clip_grad_norm_(grads, max_norm, norm_type=2.0, error_if_nonfinite=False):
         float32/float64 gradients, scaled in place (must be writeable).
         ``None`` entries are skipped; an empty sequence gives 0.0.
     max_norm : float
-        Largest allowed total norm, >= 0 (``inf`` only measures).
+        Largest allowed total norm, >= 0 (``inf`` only measures a finite total;
+        a NaN or infinite one still scales the gradients, see below).
     norm_type : float, default 2.0
         Order of the norm, > 0; ``inf`` for the largest magnitude. 1, 2 and
         inf run in the compiled core (one pass, sums in float64), other
