@@ -158,7 +158,7 @@ def build_parser():
         "demo", help="show what regularization does, on real data",
         description="Overfitting, sparsity, the regularization path with a cross-validated "
         "alpha, and dropout/weight decay in a small MLP: printed tables, plus PNG figures "
-        "when matplotlib is installed (pip install 'regcore[plot]').",
+        "when matplotlib is installed (pip install matplotlib).",
     )
     demo.add_argument("--out", default=DEFAULT_OUT, metavar="DIR",
                       help=f"folder for the PNG figures (default: ./{DEFAULT_OUT}; "

@@ -1,6 +1,6 @@
 """Matplotlib figures for regularization paths, CV curves and learning curves.
 
-Needs matplotlib (``pip install 'regcore[plot]'``), imported only when a
+Needs matplotlib (``pip install matplotlib``), imported only when a
 function here is called: importing regcore never imports matplotlib. Every
 function draws on ``ax`` when given (a new figure from ``pyplot`` otherwise)
 and returns the Axes, so figures compose and can be saved by the caller.
@@ -25,7 +25,7 @@ def _axes(ax):
         import matplotlib.pyplot as plt
     except ImportError as exc:  # pragma: no cover - exercised without matplotlib
         raise ImportError(
-            "regcore.plot needs matplotlib: pip install 'regcore[plot]'"
+            "regcore.plot needs matplotlib: pip install matplotlib"
         ) from exc
     _, ax = plt.subplots()
     return ax

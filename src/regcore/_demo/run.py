@@ -11,7 +11,7 @@ from .. import data as datasets
 from .._bench._harness import Table
 from . import linear
 
-PLOT_HINT = "pip install 'regcore[plot]'"
+PLOT_HINT = "pip install matplotlib"
 # Smallest alpha of the section-1 grids, relative to alpha_max: glmnet's default when
 # features outnumber samples. Below it the fits approach least squares, which the
 # tables already show, and coordinate descent slows down on collinear designs.
@@ -290,7 +290,8 @@ def _draw_synthetic_path(ax, path, shown, true_support, shape):
               title=f"Lasso path, synthetic (n={n}, p={p}, {k} true features)")
     # true features solid and coloured, the others (false positives) thin and grey
     truth = set(true_support.tolist())
-    colours = [f"C{i}" for i in range(10) if i != 7]  # C7 is grey: reserved for the others
+    # one colour per true feature, none of them grey (reserved for the others)
+    colours = [f"C{i}" for i in range(10) if i != 7] + ["black"]
     n_true = 0
     for line, j in zip(ax.get_lines(), shown):
         if j in truth:
@@ -300,7 +301,8 @@ def _draw_synthetic_path(ax, path, shown, true_support, shape):
             line.set_color("0.7")
             line.set_linewidth(0.6)
             line.set_zorder(1)
-    ax.text(0.01, 0.02, f"grey: {len(shown) - len(truth)} features outside the true support",
+    ax.text(0.01, 0.02, f"grey: the {len(shown) - len(truth)} features outside the true "
+            f"support that enter the path",
             transform=ax.transAxes, fontsize="small", color="0.4")
 
 
