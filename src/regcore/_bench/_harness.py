@@ -33,12 +33,6 @@ def median_time(fn, *, repeats=7, min_time=0.0, setup=None):
     return float(np.median(samples))
 
 
-def copy_time(nbytes_like, *, repeats=15):
-    """Median time of ``np.copyto`` over an array like ``nbytes_like``: the bandwidth floor."""
-    dst = np.empty_like(nbytes_like)
-    return median_time(lambda: np.copyto(dst, nbytes_like), repeats=repeats, min_time=0.01)
-
-
 def relative_suboptimality(objective, best):
     """(objective - best) / max(|best|, tiny): how far a solution is from the optimum."""
     return (objective - best) / max(abs(best), np.finfo(float).tiny)
@@ -64,6 +58,22 @@ def loosest_tolerance(solve, objective, best, *, target=1e-6, tols=None):
         if gap <= target:
             return tol, gap, once
     return None, gap, float("nan")
+
+
+def round_robin_medians(fns, repeats, *, min_time=0.0):
+    """{name: median seconds per call} of the functions ``fns`` (a dict), each
+    called once untimed (page faults, thread pools), then timed once per round
+    for ``repeats`` rounds, all of them in every round: on a shared machine the
+    load drifts, and a candidate timed in a burst of its own takes whatever
+    load came then. With ``min_time`` a sample loops its function for that
+    long (see :func:`median_time`)."""
+    for fn in fns.values():
+        fn()
+    samples = {name: [] for name in fns}
+    for _ in range(repeats):
+        for name, fn in fns.items():
+            samples[name].append(median_time(fn, repeats=1, min_time=min_time))
+    return {name: float(np.median(times)) for name, times in samples.items()}
 
 
 def _runs_for(once, repeats):

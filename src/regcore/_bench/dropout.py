@@ -27,7 +27,7 @@ import numpy as np
 
 from .. import _kernels, _reference
 from ..dropout import dropout
-from ._harness import Table, machine_description, median_time
+from ._harness import Table, machine_description, median_time, round_robin_medians
 
 COLUMNS = ["n", "p", "threads", "copy_ms", "regcore/copy", "alloc/copy", "numpy/regcore",
            "twin/regcore", "torch/regcore", "numpy/out", "torch/out"]
@@ -47,21 +47,6 @@ def _torch_dropout(x, p):
         return None
     xt = torch.from_numpy(x)
     return lambda: torch.nn.functional.dropout(xt, p, training=True)
-
-
-def _interleaved_medians(fns, repeats, min_time=0.005):
-    """Median time per call of each function, timed in interleaved rounds.
-
-    On a shared machine the load drifts; timing every candidate once per
-    round keeps the ratios between them fair.
-    """
-    samples = {name: [] for name in fns}
-    for fn in fns.values():
-        fn()  # warm up: page faults, thread pools
-    for _ in range(repeats):
-        for name, fn in fns.items():
-            samples[name].append(median_time(fn, repeats=1, min_time=min_time))
-    return {name: float(np.median(times)) for name, times in samples.items()}
 
 
 def run(quick=False, table=None, threads=None):
@@ -107,7 +92,7 @@ def _measure(x, y, p, n_threads, gen, quick, repeats):
         torch.set_num_threads(n_threads)
         fns["torch"] = torch_fn
     try:
-        t = _interleaved_medians(fns, repeats)
+        t = round_robin_medians(fns, repeats, min_time=0.005)
     finally:
         if torch_fn is not None:
             torch.set_num_threads(saved)

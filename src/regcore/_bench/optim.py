@@ -20,31 +20,17 @@ otherwise steal the cores being measured.
 """
 
 import os
-import time
 
 import numpy as np
 
 import regcore
 from regcore import _reference, optim
 
-from ._harness import Table, machine_description
+from ._harness import Table, machine_description, round_robin_medians
 
 SIZES = (1 << 24, 1 << 20)
 LR, MOMENTUM, WEIGHT_DECAY, L1 = 1e-3, 0.9, 1e-4, 1e-4
 COLUMNS = ["kernel", "n", "threads", "ms", "x_copy", "x_numpy", "x_torch", "max_rel_diff"]
-
-
-def _interleaved_medians(fns, repeats):
-    """Median time of each function, calling them in turn ``repeats`` times."""
-    samples = [[] for _ in fns]
-    for fn in fns:  # warm up: first-touch page faults, thread pools
-        fn()
-    for _ in range(repeats):
-        for fn, out in zip(fns, samples):
-            start = time.perf_counter()
-            fn()
-            out.append(time.perf_counter() - start)
-    return [float(np.median(s)) for s in samples]
 
 
 def _import_torch():
@@ -141,11 +127,9 @@ def run(quick=False, table=None):
     try:
         for n in sizes:
             problem = _Problem(n)
-            numpy_times = dict(zip(
-                ["sgd", "adamw", "prox_l1"],
-                _interleaved_medians([problem.sgd_numpy, problem.adamw_numpy,
-                                      problem.prox_l1_numpy], max(3, repeats // 3)),
-            ))
+            numpy_times = round_robin_medians(
+                {"sgd": problem.sgd_numpy, "adamw": problem.adamw_numpy,
+                 "prox_l1": problem.prox_l1_numpy}, max(3, repeats // 3))
             for threads in thread_counts:
                 regcore.set_num_threads(threads)
                 if torch is not None:
@@ -158,13 +142,13 @@ def run(quick=False, table=None):
 
 
 def _measure(table, torch, problem, name, n, threads, numpy_time, repeats):
-    fns = [problem.copy, getattr(problem, name)]
+    fns = {"copy": problem.copy, "ours": getattr(problem, name)}
     has_torch = torch is not None and name in ("sgd", "adamw")
     if has_torch:
         opt, _ = _torch_optimizer(torch, name, problem)
-        fns.append(opt.step)
-    times = _interleaved_medians(fns, repeats)
-    copy, ours = times[0], times[1]
-    x_torch = ours / times[2] if has_torch else float("nan")
+        fns["torch"] = opt.step
+    times = round_robin_medians(fns, repeats)
+    copy, ours = times["copy"], times["ours"]
+    x_torch = ours / times["torch"] if has_torch else float("nan")
     diff = _max_rel_diff(torch, name, n) if has_torch else float("nan")
     table.add(name, n, threads, ours * 1e3, ours / copy, ours / numpy_time, x_torch, diff)

@@ -10,7 +10,7 @@ import numpy as np
 
 from .. import _reference, get_num_threads, set_num_threads
 from ..penalties import soft_threshold
-from ._harness import Table, copy_time, median_time
+from ._harness import Table, round_robin_medians
 
 COLUMNS = ["kernel", "dtype", "n", "threads", "vs_numpy", "vs_copy", "vs_torch"]
 WIDTHS = [22, 9, 11, 9, 10, 9, 9]
@@ -36,18 +36,16 @@ def _set_torch_threads(n):
 
 
 def _measure(x, t, softshrink, repeats):
-    """Median seconds of each contender on ``x`` (a dict; torch absent gives nan)."""
-    out = np.empty_like(x)
-    times = {
-        "regcore": median_time(lambda: soft_threshold(x, t, out=out), repeats=repeats,
-                               min_time=0.01),
-        "numpy": median_time(lambda: _reference.soft_threshold(x, t), repeats=repeats,
-                             min_time=0.01),
-        "copy": copy_time(x, repeats=repeats),
-        "torch": float("nan"),
-    }
+    """Median seconds of each contender on ``x`` (a dict; torch absent gives nan),
+    all of them timed in every round."""
+    out, dst = np.empty_like(x), np.empty_like(x)
+    fns = {"regcore": lambda: soft_threshold(x, t, out=out),
+           "numpy": lambda: _reference.soft_threshold(x, t),
+           "copy": lambda: np.copyto(dst, x)}
     if softshrink is not None:
-        times["torch"] = median_time(lambda: softshrink(x, t), repeats=repeats, min_time=0.01)
+        fns["torch"] = lambda: softshrink(x, t)
+    times = round_robin_medians(fns, repeats, min_time=0.01)
+    times.setdefault("torch", float("nan"))
     return times
 
 
