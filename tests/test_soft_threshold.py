@@ -184,3 +184,28 @@ def test_threshold_above_float32_range_gives_zeros_without_warnings():
         warnings.simplefilter("error")
         result = regcore.soft_threshold(x, 1e39)
     np.testing.assert_array_equal(result, [0.0, 0.0, 0.0])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_every_simd_level_gives_the_same_bits(rng, dtype):
+    # the loops are compiled for AVX-512, AVX2 and the baseline, the widest the
+    # CPU runs picked at import; each must give the reference's bits, with
+    # +0 for every zero (a vector select could keep -0 from x)
+    from regcore import _kernels
+
+    x = rng.standard_normal(4099).astype(dtype) * 3
+    x[:12] = [np.nan, np.inf, -np.inf, 0.0, -0.0, 1.0, -1.0, 0.5, -0.5, 1e-30, -1e-30, 2.0]
+    saved = _kernels.prox_simd_level()
+    try:
+        for level in range(_kernels.PROX_SIMD_MAX + 1):
+            assert _kernels.prox_simd_level(level) == level
+            for t in (0.0, 1.0, np.inf):
+                got = regcore.soft_threshold(x, t)
+                with np.errstate(invalid="ignore"):  # inf - inf in the reference
+                    expected = _reference.soft_threshold(x, dtype(t))
+                assert_bitwise_equal(got, expected)
+                assert not np.signbit(got[got == 0]).any()
+    finally:
+        _kernels.prox_simd_level(saved)
+    with pytest.raises(ValueError, match="max_level"):
+        _kernels.prox_simd_level(3)

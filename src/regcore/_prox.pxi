@@ -1,8 +1,28 @@
 # Proximal operators of separable penalties (included by _kernels.pyx).
 
 cdef extern from "_prox_impl.h":
+    int rc_prox_init(int max_level) noexcept nogil
     void rc_soft_threshold_f32(const float *x, float *out, Py_ssize_t n, float t) noexcept nogil
     void rc_soft_threshold_f64(const double *x, double *out, Py_ssize_t n, double t) noexcept nogil
+
+# Highest SIMD level of the CPU the proximal loops run at (as dropout's).
+PROX_SIMD_MAX = rc_prox_init(2)
+cdef int _prox_simd_level = PROX_SIMD_MAX
+
+
+def prox_simd_level(max_level=None):
+    """Return the SIMD level of the proximal loops; ``max_level`` caps it first.
+
+    0 = baseline C, 1 = AVX2, 2 = AVX-512 (never above what the CPU offers);
+    every level gives the same bits (tests check it). Not thread-safe: call
+    it while no proximal kernel runs.
+    """
+    global _prox_simd_level
+    if max_level is not None:
+        if max_level not in (0, 1, 2):
+            raise ValueError(f"max_level must be 0, 1 or 2, got {max_level!r}")
+        _prox_simd_level = rc_prox_init(int(max_level))
+    return _prox_simd_level
 
 # Elements per block handed to one call of a block kernel: fixed, so the work
 # split (and any result) never depends on the number of threads.
