@@ -162,7 +162,7 @@ def memory_order(arr):
 
 def flat_view(arr, order):
     """A 1-D view of a contiguous array in its memory order (no copy)."""
-    return arr.reshape(-1, order=order)
+    return arr if arr.ndim == 1 else arr.reshape(-1, order=order)
 
 
 def overlaps_elsewhere(out, x):

@@ -42,7 +42,8 @@ def soft_threshold(x, t, out=None):
     array([-2.,  0.,  0.,  1.])
     """
     x = as_float_array(x, "x", ensure_finite=False, allow_empty=True)
-    t = check_scalar(t, "t", lo=0.0, allow_inf=True)
+    if not (type(t) is float and t >= 0.0):  # a plain float needs no more checks
+        t = check_scalar(t, "t", lo=0.0, allow_inf=True)
     if out is not None:
         check_out(out, x.shape, x.dtype)
     order = memory_order(x)
@@ -64,10 +65,14 @@ def soft_threshold(x, t, out=None):
     return result
 
 
+_LARGEST = {np.dtype(np.float32): float(np.finfo(np.float32).max),
+            np.dtype(np.float64): float(np.finfo(np.float64).max)}
+
+
 def _threshold(t, dtype):
     """t in x's dtype; a threshold above its largest finite value is infinite
     (the same zeros, without NumPy's overflow warning on the cast)."""
-    return dtype.type(t) if t <= float(np.finfo(dtype).max) else dtype.type(np.inf)
+    return dtype.type(t) if t <= _LARGEST[dtype] else dtype.type(np.inf)
 
 
 def _same_flat_order(arr, order):
