@@ -72,15 +72,15 @@ cdef extern from "_cd_ops.h":
     void regcore_scolstats_dense(ptrdiff_t n, ptrdiff_t p, const float* X, const double* w,
                                  const float* v, double* out, int n_threads) noexcept nogil
     enum: REGCORE_BLOCK4_MIN_ROWS
-    enum: REGCORE_BLOCK4_SPLIT_ROWS
-    enum: REGCORE_PASS_MIN
     void regcore_dblock4(ptrdiff_t n, const double* const* P, const double* d,
                          const double* const* C, double* r, double* out) noexcept nogil
     void regcore_sblock4(ptrdiff_t n, const float* const* P, const float* d,
                          const float* const* C, float* r, float* out) noexcept nogil
     ctypedef struct regcore_dblock4_split_duo:
+        ptrdiff_t split           # 0: columns too short to be cut
         int stalled
     ctypedef struct regcore_sblock4_split_duo:
+        ptrdiff_t split
         int stalled
     void regcore_dblock4_split_init(regcore_dblock4_split_duo* u, ptrdiff_t n) noexcept nogil
     void regcore_sblock4_split_init(regcore_sblock4_split_duo* u, ptrdiff_t n) noexcept nogil

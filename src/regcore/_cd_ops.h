@@ -268,12 +268,8 @@ typedef float regcore_v8f __attribute__((vector_size(32), aligned(4)));
             NAME##_second_half(u, second);                                    \
         } else {                                                              \
             for (int k = 0; REGCORE_LOAD(&u->finished) != block; k++) {       \
-                if (k < 1000) {                                               \
-                    regcore_pause();                                          \
-                } else {                                                      \
-                    u->stalled = 1;                                           \
-                    regcore_yield();                                          \
-                }                                                             \
+                u->stalled |= k >= REGCORE_SPIN_ROUNDS;                       \
+                regcore_wait_round(k);                                        \
             }                                                                 \
             for (int k = 0; k < 10; k++) second[k] = u->out2[k];              \
             if (u->stalled)                                                   \
@@ -295,10 +291,8 @@ typedef float regcore_v8f __attribute__((vector_size(32), aligned(4)));
                     REGCORE_STORE(&u->finished, block);                       \
                 }                                                             \
                 k = 0;                                                        \
-            } else if (k < 1000) {                                            \
-                regcore_pause();                                              \
             } else {                                                          \
-                regcore_yield();                                              \
+                regcore_wait_round(k);                                        \
             }                                                                 \
         }                                                                     \
     }                                                                         \

@@ -490,15 +490,15 @@ cdef void _sweep_dense_long(_Solver* S, floating* beta, const int32_t* ws,
     cdef regcore_dblock4_split_duo dduo
     cdef regcore_sblock4_split_duo sduo
     cdef _SweepJob job
+    cdef Py_ssize_t split
     job.S, job.beta, job.ws, job.m = S, beta, ws, m
     if floating is float:
         regcore_sblock4_split_init(&sduo, S.n)
-        job.duo = &sduo
+        job.duo, split = &sduo, sduo.split
     else:
         regcore_dblock4_split_init(&dduo, S.n)
-        job.duo = &dduo
-    if (not S.share_sweeps or _n_threads < 2 or S.n < REGCORE_BLOCK4_SPLIT_ROWS
-            or m * S.n < _SWEEP_SHARE_MIN):
+        job.duo, split = &dduo, dduo.split
+    if not S.share_sweeps or _n_threads < 2 or split == 0 or m * S.n < _SWEEP_SHARE_MIN:
         _sweep_dense_blocks(S, beta, ws, m, job.duo)
     elif floating is float:
         regcore_pool_run(_sweep_task_s, &job, 2, 2, 2)

@@ -69,7 +69,16 @@ static inline void regcore_pause(void)
 #endif
 }
 
-static inline void regcore_yield(void) { sched_yield(); }
+/* one round k of a wait: spin (pause) for the first rounds, then give the
+ * core away (the thread waited for may be preempted on a busy machine) */
+#define REGCORE_SPIN_ROUNDS 1000
+static inline void regcore_wait_round(int k)
+{
+    if (k < REGCORE_SPIN_ROUNDS)
+        regcore_pause();
+    else
+        sched_yield();
+}
 
 /* *p = desired if *p == *expected (then true), else *expected = *p */
 #define REGCORE_CAS(p, expected, desired)                                     \
@@ -206,12 +215,8 @@ static void regcore_pool_run(regcore_task fn, void *ctx, ptrdiff_t n_items,
         mine++;
     }
     /* only the chunks a helper has claimed are waited for */
-    for (int k = 0; REGCORE_LOAD(&regcore_pool.helper_done) != n_chunks - mine; k++) {
-        if (k < 1000)
-            regcore_pause();
-        else
-            sched_yield();
-    }
+    for (int k = 0; REGCORE_LOAD(&regcore_pool.helper_done) != n_chunks - mine; k++)
+        regcore_wait_round(k);
     /* Close the job before the next caller rewrites fn, ctx, n_items and
      * n_chunks: a helper that read `job` from state before the end of this
      * job but reads those fields while the next job is being published
@@ -238,8 +243,8 @@ static int64_t regcore_pool_helper_chunks(void)
 #define REGCORE_STORE(p, v) (*(p) = (v))
 #define REGCORE_CAS(p, expected, desired)                                     \
     (*(p) == *(expected) ? (*(p) = (desired), 1) : (*(expected) = *(p), 0))
-static inline void regcore_pause(void) {}
-static inline void regcore_yield(void) {}
+#define REGCORE_SPIN_ROUNDS 1000
+static inline void regcore_wait_round(int k) { (void) k; }
 static int64_t regcore_pool_helper_chunks(void) { return 0; }
 static void regcore_pool_run(regcore_task fn, void *ctx, ptrdiff_t n_items,
                              ptrdiff_t n_chunks, int n_threads)
