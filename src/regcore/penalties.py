@@ -42,8 +42,7 @@ def soft_threshold(x, t, out=None):
     array([-2.,  0.,  0.,  1.])
     """
     x = as_float_array(x, "x", ensure_finite=False, allow_empty=True)
-    if not (type(t) is float and t >= 0.0):  # a plain float needs no more checks
-        t = check_scalar(t, "t", lo=0.0, allow_inf=True)
+    t = check_scalar(t, "t", lo=0.0, allow_inf=True)
     if out is not None:
         check_out(out, x.shape, x.dtype)
     order = memory_order(x)
