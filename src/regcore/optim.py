@@ -637,24 +637,40 @@ class _Optimizer:
     def __init__(self, params, defaults):
         self.defaults = dict(defaults)
         self.defaults.update(self._check_hyper(self.defaults, str))
-        self.param_groups = [self._fill_group(g, i) for i, g in enumerate(_as_groups(params))]
+        self.param_groups = _as_groups(params)
+        self._complete_groups()
         for index, param in enumerate(self._params):
             _check_param(param, f"params[{index}]")
         self.state = {}
 
     # -- groups
-    def _fill_group(self, group, index):
+    def _complete_groups(self):
+        """Complete and check, in place, every group of ``param_groups`` (given
+        to the constructor, or appended or edited since the last step)."""
+        for index, group in enumerate(self.param_groups):
+            self._complete_group(group, index)
+
+    def _complete_group(self, group, index):
+        """Complete and check one group in place: 'params' a non-empty list (a
+        single array is one parameter, not a list of its rows), the
+        hyperparameters it does not give taken from the defaults, every value
+        checked."""
+        if not isinstance(group, dict) or "params" not in group:
+            raise ValueError(f"param_groups[{index}] must be a dict with a 'params' entry")
         unknown = set(group) - set(self.defaults) - {"params"}
         if unknown:
             raise ValueError(
                 f"param_groups[{index}] has unknown key(s) {sorted(unknown)}; "
                 f"known keys: {sorted(self.defaults)} and 'params'"
             )
-        filled = dict(self.defaults)
-        filled.update({k: v for k, v in group.items() if k != "params"})
-        filled.update(self._check_group(filled, index))
-        filled["params"] = group["params"]
-        return filled
+        arrays = group["params"]
+        arrays = [arrays] if isinstance(arrays, np.ndarray) else list(arrays)
+        if not arrays:
+            raise ValueError(f"param_groups[{index}]['params'] is empty")
+        group["params"] = arrays
+        for key, value in self.defaults.items():
+            group.setdefault(key, value)
+        group.update(self._check_group(group, index))
 
     def _check_group(self, group, index):
         def name(key):
@@ -663,18 +679,6 @@ class _Optimizer:
         checked["max_norm"] = _check_max_norm(group["max_norm"], name("max_norm"))
         checked["regularize_1d"] = _check_bool(group["regularize_1d"], name("regularize_1d"))
         return checked
-
-    def _complete_group(self, group, index):
-        """Complete, in place, a group appended to or edited in ``param_groups``
-        since the last step: hyperparameters it lacks take the defaults (as
-        for the groups given to the constructor) and a single array becomes a
-        one-parameter list (not a list of its rows)."""
-        if not isinstance(group, dict) or "params" not in group:
-            raise ValueError(f"param_groups[{index}] must be a dict with a 'params' entry")
-        if isinstance(group["params"], np.ndarray):
-            group["params"] = [group["params"]]
-        for key, value in self.defaults.items():
-            group.setdefault(key, value)
 
     def _check_hyper(self, values, name):
         raise NotImplementedError
@@ -706,8 +710,7 @@ class _Optimizer:
             self._update(index, group, param, grad)
 
     def _prepare(self, grads, check_finite):
-        for gi, group in enumerate(self.param_groups):
-            self._complete_group(group, gi)
+        self._complete_groups()
         n_params = len(self._params)
         if not isinstance(grads, (list, tuple)):
             raise TypeError(f"grads must be a list of arrays, got {type(grads).__name__}")
@@ -716,8 +719,6 @@ class _Optimizer:
                 f"grads has {len(grads)} entries, expected {n_params} (one per parameter, "
                 "in the order of the parameter groups)"
             )
-        for gi, group in enumerate(self.param_groups):
-            group.update(self._check_group(group, gi))
         work, index = [], 0
         for group in self.param_groups:
             for param in group["params"]:
@@ -812,7 +813,8 @@ class _Optimizer:
                     f"this optimizer's holds {expected}"
                 )
             index += len(mine["params"])
-            filled = self._fill_group(dict(saved, params=mine["params"]), gi)
+            filled = dict(saved, params=mine["params"])
+            self._complete_group(filled, gi)
             new_groups.append(filled)
         new_state = {}
         for key, entry in state_dict["state"].items():
@@ -863,16 +865,7 @@ def _as_groups(params):
     if not items:
         raise ValueError("params is empty; the optimizer needs at least one parameter")
     if all(isinstance(item, dict) for item in items):
-        groups = []
-        for i, item in enumerate(items):
-            if "params" not in item:
-                raise ValueError(f"param_groups[{i}] has no 'params' entry")
-            arrays = item["params"]
-            arrays = [arrays] if isinstance(arrays, np.ndarray) else list(arrays)
-            if not arrays:
-                raise ValueError(f"param_groups[{i}]['params'] is empty")
-            groups.append(dict(item, params=arrays))
-        return groups
+        return [dict(item) for item in items]  # the caller's dicts are left as given
     if any(isinstance(item, dict) for item in items):
         raise TypeError("params must be all arrays or all param-group dicts, not a mix")
     return [{"params": items}]
