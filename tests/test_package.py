@@ -77,4 +77,4 @@ def test_sklearn_module_without_scikit_learn_says_what_to_install():
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == ("regcore.sklearn needs scikit-learn >= 1.7: "
-                                   "pip install 'regcore[sklearn]'")
+                                   "pip install 'scikit-learn>=1.7'")

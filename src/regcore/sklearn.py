@@ -1,6 +1,6 @@
 """scikit-learn estimators wrapping regcore's functional API.
 
-Importing this module imports scikit-learn (the ``regcore[sklearn]`` extra).
+Importing this module imports scikit-learn (the ``sklearn`` extra of the package).
 """
 
 # --- least squares: Lasso, ElasticNet, LassoCV, ElasticNetCV ---------------
@@ -14,7 +14,7 @@ try:
     from sklearn.utils.validation import validate_data  # scikit-learn >= 1.6
 except ImportError as error:
     raise ImportError("regcore.sklearn needs scikit-learn >= 1.7: "
-                      "pip install 'regcore[sklearn]'") from error
+                      "pip install 'scikit-learn>=1.7'") from error
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted

@@ -1,9 +1,11 @@
 """Timing, accuracy matching and table printing shared by the benchmarks."""
 
+import math
 import os
 import platform
 import sys
 import time
+import warnings
 
 import numpy as np
 
@@ -69,11 +71,9 @@ def round_robin_medians(fns, repeats, *, min_time=0.0):
     long (see :func:`median_time`)."""
     for fn in fns.values():
         fn()
-    samples = {name: [] for name in fns}
-    for _ in range(repeats):
-        for name, fn in fns.items():
-            samples[name].append(median_time(fn, repeats=1, min_time=min_time))
-    return {name: float(np.median(times)) for name, times in samples.items()}
+    # an infinite time per call: exactly ``repeats`` rounds
+    return interleaved_medians({name: (fn, math.inf, repeats) for name, fn in fns.items()},
+                               min_time=min_time)
 
 
 def _runs_for(once, repeats):
@@ -83,20 +83,37 @@ def _runs_for(once, repeats):
     return max(repeats, min(25, int(0.2 / max(once, 1e-9))))
 
 
-def interleaved_medians(calls):
-    """Median time of each ``fn`` of ``calls`` (a dict name -> (fn, seconds of
-    one call, least number of calls)), the calls taken in turn, round after
-    round, so a change in the machine's load moves all of them alike rather
-    than whichever ran then."""
+def interleaved_medians(calls, *, min_time=0.0):
+    """Median time per call of each ``fn`` of ``calls`` (a dict name -> (fn,
+    seconds of one call, least number of calls)), the calls taken in turn,
+    round after round, so a change in the machine's load moves all of them
+    alike rather than whichever ran then. With ``min_time`` a sample loops
+    its function for that long (see :func:`median_time`)."""
     runs = {name: _runs_for(once, repeats) for name, (_, once, repeats) in calls.items()}
     samples = {name: [] for name in calls}
     for round_ in range(max(runs.values(), default=0)):
         for name, (fn, _, _) in calls.items():
             if round_ < runs[name]:
-                start = time.perf_counter()
-                fn()
-                samples[name].append(time.perf_counter() - start)
+                samples[name].append(median_time(fn, repeats=1, min_time=min_time))
     return {name: float(np.median(times)) for name, times in samples.items()}
+
+
+def fastest_ways(medians, names):
+    """``({name: seconds of its fastest way}, {name: that way})`` from medians
+    keyed ``(name, way)``; nan and None for a name none of whose ways ran."""
+    times = {name: float("nan") for name in names}
+    ways = {name: None for name in names}
+    for (name, way), seconds in medians.items():
+        if not seconds >= times[name]:
+            times[name], ways[name] = seconds, way
+    return times, ways
+
+
+def quiet(run, *args):
+    """``run(*args)`` with warnings silenced (the solvers' convergence chatter)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return run(*args)
 
 
 def machine_description():

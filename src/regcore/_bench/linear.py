@@ -172,7 +172,7 @@ def _sklearn_solver(X, y, alphas):
             return Lasso(alpha=alpha, tol=tol, max_iter=1_000_000, warm_start=True)
         return model.set_params(alpha=alpha)
     run = _estimator_loop(make)
-    return lambda tol: _quiet(run, X, y, alphas, tol)
+    return lambda tol: _harness.quiet(run, X, y, alphas, tol)
 
 
 def _working_set_lasso_solver(Lasso, X, y, alphas):
@@ -184,7 +184,7 @@ def _working_set_lasso_solver(Lasso, X, y, alphas):
                          warm_start=True)
         return model.set_params(alpha=alpha)
     run = _estimator_loop(make)
-    return lambda tol: _quiet(run, X, y, alphas, tol)
+    return lambda tol: _harness.quiet(run, X, y, alphas, tol)
 
 
 def _celer_solver(X, y, alphas):
@@ -221,7 +221,7 @@ def _glmnet_solver(X, y, alphas):
             return None
         return [(model.coef_path_[:, i].copy(), float(model.intercept_path_[i]))
                 for i in range(len(alphas))]
-    return lambda tol: _quiet(run, X, y, alphas, tol)
+    return lambda tol: _harness.quiet(run, X, y, alphas, tol)
 
 
 def _centred_dense(X, y):
@@ -248,7 +248,7 @@ def _sklearn_gram_path(X, y, alphas):
         _, coefs, _ = enet_path(Xc, yc, l1_ratio=1.0, alphas=alphas, precompute=True,
                                 tol=tol, max_iter=1_000_000)
         return _with_intercepts(coefs, x_mean, y_mean)
-    return lambda tol: _quiet(solve, tol)
+    return lambda tol: _harness.quiet(solve, tol)
 
 
 def _celer_path(X, y, alphas):
@@ -263,7 +263,7 @@ def _celer_path(X, y, alphas):
         _, coefs, _ = celer_path(Xc, yc, "lasso", alphas=alphas, tol=tol, max_iter=1000,
                                  max_epochs=1_000_000)
         return _with_intercepts(coefs, x_mean, y_mean)
-    return lambda tol: _quiet(solve, tol)
+    return lambda tol: _harness.quiet(solve, tol)
 
 
 def _skglm_path(X, y, alphas):
@@ -278,7 +278,7 @@ def _skglm_path(X, y, alphas):
         _, coefs, _, _ = model.path(X, y, np.asarray(alphas))
         p = X.shape[1]
         return [(coefs[:p, i].copy(), float(coefs[p, i])) for i in range(len(alphas))]
-    return lambda tol: _quiet(solve, tol)
+    return lambda tol: _harness.quiet(solve, tol)
 
 
 def _glmnet_sequence(X, y, alphas):
@@ -314,12 +314,6 @@ def _numpy_solver(X, y, alphas, cap=20.0):
             out.append((coef, b))
         return out
     return solve
-
-
-def _quiet(run, *args):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return run(*args)
 
 
 SOLVERS = {
@@ -418,12 +412,7 @@ def time_row(solvers, X, y, alphas, best, *, cap, repeats, tols):
         calls[("regcore", "one thread")] = (_on_one_thread(fn), once, runs)
     medians = _harness.interleaved_medians(calls)
     single = medians.pop(("regcore", "one thread"), float("nan"))
-    times = {name: float("nan") for name in solvers}
-    ways = {name: None for name in solvers}
-    for (name, way), seconds in medians.items():
-        if not seconds >= times[name]:
-            times[name], ways[name] = seconds, way
-    return times, ways, single
+    return (*_harness.fastest_ways(medians, solvers), single)
 
 
 def _warm_up():

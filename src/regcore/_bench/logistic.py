@@ -229,12 +229,6 @@ def _worst_suboptimality(X, y, Cs, best):
     return score
 
 
-def _quiet(solver, X, y, Cs, tol):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return solver(X, y, Cs, tol)
-
-
 def _candidate(solver, X, y, Cs, best, budget):
     """``(call, seconds of one call)``: ``solver`` at the loosest tolerance that
     brings every C within TARGET of ``best``, or None.
@@ -246,12 +240,12 @@ def _candidate(solver, X, y, Cs, best, budget):
     # untimed warm-up: JIT compilation, caches (at tol 1e-1 skglm stopped at the
     # zero model before compiling its Newton steps, and 6 s of JIT then fell
     # into the first timed run)
-    _quiet(solver, X, y, Cs[-1:], 1e-4)
+    _harness.quiet(solver, X, y, Cs[-1:], 1e-4)
     spent = [0.0]
 
     def solve(tol):
         start = time.perf_counter()
-        out = _quiet(solver, X, y, Cs, tol)
+        out = _harness.quiet(solver, X, y, Cs, tol)
         elapsed = time.perf_counter() - start
         spent[0] += elapsed
         if spent[0] > 3 * budget:
@@ -266,7 +260,7 @@ def _candidate(solver, X, y, Cs, best, budget):
         return None
     if tol is None:
         return None
-    return (lambda: _quiet(solver, X, y, Cs, tol)), once
+    return (lambda: _harness.quiet(solver, X, y, Cs, tol)), once
 
 
 def _time_row(solvers, X, y, Cs, best, budget, repeats):
@@ -281,10 +275,7 @@ def _time_row(solvers, X, y, Cs, best, budget, repeats):
             found = _candidate(way, data, y, Cs, best, budget)
             if found is not None:
                 calls[(name, way.__name__)] = (found[0], found[1], repeats)
-    medians = _harness.interleaved_medians(calls)
-    return {name: min((t for (owner, _), t in medians.items() if owner == name),
-                      default=float("nan"))
-            for name in solvers}
+    return _harness.fastest_ways(_harness.interleaved_medians(calls), solvers)[0]
 
 
 DESIGNS = {
