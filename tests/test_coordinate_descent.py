@@ -843,6 +843,18 @@ def test_bad_data_is_named():
         enet_fit(X.astype(complex), y, alpha=0.1)
 
 
+@pytest.mark.parametrize("flag", ["fit_intercept", "positive", "check_input"])
+def test_flags_must_be_bools(flag):
+    # bool("no") is True: a string flag used to be taken for its truth value
+    X, y = np.random.default_rng(0).standard_normal((8, 5)), np.arange(8.0)
+    for bad in ("no", 0, None):
+        with pytest.raises(TypeError, match=f"{flag} must be a bool, got {type(bad).__name__}"):
+            enet_fit(X, y, alpha=0.1, **{flag: bad})
+        with pytest.raises(TypeError, match=f"{flag} must be a bool"):
+            enet_path(X, y, alphas=3, **{flag: bad})
+    assert enet_fit(X, y, alpha=0.1, **{flag: np.bool_(True)}).converged
+
+
 def test_bad_path_arguments_are_named():
     X, y = np.random.default_rng(0).standard_normal((8, 5)), np.arange(8.0)
     with pytest.raises(ValueError, match="alphas must be in \\[1, 10000\\]"):

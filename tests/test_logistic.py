@@ -702,6 +702,8 @@ def test_data_errors(rng):
         logistic_fit(X[:, 0], y, C=1.0)
     with pytest.raises(TypeError, match="X must hold real numbers"):
         logistic_fit(X.astype(complex), y, C=1.0)
+    with pytest.raises(TypeError, match="fit_intercept must be a bool, got str"):
+        logistic_fit(X, y, C=1.0, fit_intercept="no")  # bool("no") fitted an intercept
 
 
 def test_hyperparameter_errors(rng):

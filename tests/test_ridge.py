@@ -328,6 +328,9 @@ def test_bad_input_messages():
         # sparse: a cast used to drop the imaginary part with a warning
         with pytest.raises(TypeError, match="X must hold real numbers"):
             ridge_path(Xc, y, 1.0)
+    for fn in (ridge_path, ridge_loo):  # bool("no") used to fit an intercept
+        with pytest.raises(TypeError, match="fit_intercept must be a bool, got str"):
+            fn(X, y, 1.0, fit_intercept="no")
 
 
 def test_constant_column_and_constant_target():

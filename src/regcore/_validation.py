@@ -110,6 +110,15 @@ def check_scalar(value, name, *, lo=None, hi=None, lo_open=False, hi_open=False,
     return value
 
 
+def check_bool(value, name):
+    """``value`` as a bool; a TypeError naming ``name`` unless it is a Python
+    or NumPy bool (a string such as "no" or a 0/1 would otherwise be taken
+    for its truth value)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be a bool, got {type(value).__name__}")
+    return bool(value)
+
+
 def _check_interval(value, name, lo, hi, lo_open, hi_open):
     too_low = lo is not None and (value <= lo if lo_open else value < lo)
     too_high = hi is not None and (value >= hi if hi_open else value > hi)

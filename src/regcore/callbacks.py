@@ -6,7 +6,7 @@ import warnings
 
 import numpy as np
 
-from ._validation import check_scalar
+from ._validation import check_bool, check_scalar
 
 __all__ = ["EarlyStopping"]
 
@@ -73,9 +73,7 @@ class EarlyStopping:
         if mode not in ("min", "max"):
             raise ValueError(f"mode must be 'min' or 'max', got {mode!r}")
         self.mode = mode
-        if not isinstance(restore_best, (bool, np.bool_)):
-            raise TypeError(f"restore_best must be a bool, got {type(restore_best).__name__}")
-        self.restore_best = bool(restore_best)
+        self.restore_best = check_bool(restore_best, "restore_best")
         self.reset()
 
     def reset(self):

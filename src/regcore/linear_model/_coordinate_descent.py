@@ -26,8 +26,8 @@ import warnings
 import numpy as np
 
 from .. import _kernels
-from .._validation import (as_float_array, check_finite, check_per_feature, check_scalar,
-                           without_duplicates)
+from .._validation import (as_float_array, check_bool, check_finite, check_per_feature,
+                           check_scalar, without_duplicates)
 from ._result import ConvergenceWarning, FitResult, PathResult
 
 __all__ = ["alpha_max", "enet_fit", "enet_path", "lasso_path"]
@@ -94,7 +94,7 @@ class _Problem:
         if y.shape[0] != n:
             raise ValueError(f"X has {n} samples but y has {y.shape[0]}")
         self.n, self.p = n, p
-        self.fit_intercept = bool(fit_intercept)
+        self.fit_intercept = check_bool(fit_intercept, "fit_intercept")
         self.weights = self._check_weights(sample_weight)
         self.pf = self._check_penalty_factor(penalty_factor)
         self.out_dtype = self.dtype  # of coefficients and intercepts returned
@@ -511,7 +511,9 @@ def _warn_if_tol_below_float32(problem, tol):
                       UserWarning, stacklevel=3)
 
 
-def _check_common(l1_ratio, tol, max_iter):
+def _check_common(l1_ratio, tol, max_iter, positive, check_input):
+    check_bool(positive, "positive")
+    check_bool(check_input, "check_input")
     l1_ratio = check_scalar(l1_ratio, "l1_ratio", lo=0.0, hi=1.0)
     tol = check_scalar(tol, "tol", lo=0.0)
     max_iter = check_scalar(max_iter, "max_iter", lo=1, integer=True)
@@ -634,7 +636,8 @@ def enet_path(X, y, *, l1_ratio=0.5, alphas=100, eps=1e-3, tol=1e-4, max_iter=10
     >>> coefs.shape
     (10, 5)
     """
-    l1_ratio, tol, max_iter = _check_common(l1_ratio, tol, max_iter)
+    l1_ratio, tol, max_iter = _check_common(l1_ratio, tol, max_iter, positive,
+                                            check_input)
     problem = _Problem(X, y, fit_intercept=fit_intercept, penalty_factor=penalty_factor,
                        sample_weight=sample_weight, check_input=check_input)
     _warn_if_tol_below_float32(problem, tol)
@@ -711,7 +714,8 @@ def enet_fit(X, y, *, alpha, l1_ratio=0.5, tol=1e-4, max_iter=1000, fit_intercep
     >>> np.round(fit.coef, 6)
     array([ 2.7, -0.7,  0.2])
     """
-    l1_ratio, tol, max_iter = _check_common(l1_ratio, tol, max_iter)
+    l1_ratio, tol, max_iter = _check_common(l1_ratio, tol, max_iter, positive,
+                                            check_input)
     alpha = check_scalar(alpha, "alpha", lo=0.0, lo_open=True)
     problem = _Problem(X, y, fit_intercept=fit_intercept, penalty_factor=penalty_factor,
                        sample_weight=sample_weight, check_input=check_input)

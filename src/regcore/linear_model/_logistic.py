@@ -38,7 +38,8 @@ from typing import NamedTuple
 import numpy as np
 
 from .. import _kernels
-from .._validation import as_float_array, check_per_feature, check_scalar, without_duplicates
+from .._validation import (as_float_array, check_bool, check_per_feature, check_scalar,
+                           without_duplicates)
 from ._coordinate_descent import MAX_IMPLICIT_OFFSET, centred_norms
 from ._result import ConvergenceWarning
 
@@ -202,7 +203,7 @@ class _Problem:
         else:
             self.y, self.classes = y, None
         self.l1_ratio = check_scalar(l1_ratio, "l1_ratio", lo=0.0, hi=1.0)
-        self.fit_intercept = bool(fit_intercept)
+        self.fit_intercept = check_bool(fit_intercept, "fit_intercept")
         self.sw = _check_weights(sample_weight, n_samples, X.dtype, self.y)
         self.pf = _check_penalty_factor(penalty_factor, n_features, X.dtype)
         self.tol = check_scalar(tol, "tol", lo=0.0)

@@ -49,7 +49,7 @@ with a sparse X (whose centring is a rank-one correction) run in float64.
 
 import numpy as np
 
-from .._validation import as_float_array
+from .._validation import as_float_array, check_bool
 
 RIDGE_METHODS = ("auto", "eigh", "svd", "cholesky", "lsqr")
 # A float32 factorization is kept when lam_max * eps32 <= this * min(alpha):
@@ -439,7 +439,7 @@ def _check_inputs(X, y, sample_weight, sparse_format, *, multi_target=False):
 def _prepare(X, y, sample_weight, fit_intercept, *, multi_target=False):
     X, y, sample_weight = _check_inputs(X, y, sample_weight, "csr", multi_target=multi_target)
     sqrt_w = np.ones(X.shape[0], X.dtype) if sample_weight is None else np.sqrt(sample_weight)
-    return _RidgeData(X, y, sqrt_w, bool(fit_intercept))
+    return _RidgeData(X, y, sqrt_w, check_bool(fit_intercept, "fit_intercept"))
 
 
 # --- solvers ------------------------------------------------------------------------
