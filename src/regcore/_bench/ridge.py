@@ -1,10 +1,13 @@
 """Cross-validated ridge and lasso: regcore against scikit-learn and NumPy.
 
-Rows (median wall time of repeats, measured side by side in one process):
+Rows (median wall time of repeats, measured side by side in one process, the
+contenders of a row timed in turn, round after round):
 
 - RidgeCV, closed-form leave-one-out over 50 alphas, on 5000 x 500 and
-  500 x 5000: regcore / scikit-learn ``RidgeCV``. Both compute exact LOO
-  errors, so accuracy is equal (the selected alphas are checked to agree).
+  500 x 5000: regcore's ``RidgeCV`` / scikit-learn's, both estimators (each
+  fit validates, scores every alpha and refits the chosen one). Both compute
+  exact LOO errors, so accuracy is equal (the selected alphas are checked to
+  agree).
 - The same with 10 targets sharing one alpha (scikit-learn's default
   ``alpha_per_target=False``): regcore's ``RidgeCV`` / scikit-learn's.
 - ridge_path over the same 50 alphas: regcore / the NumPy reference (thin SVD).
@@ -20,7 +23,7 @@ import warnings
 
 import numpy as np
 
-from ._harness import Table, machine_description, median_time
+from ._harness import Table, machine_description, round_robin_medians
 
 RIDGE_ALPHAS = np.logspace(-2, 4, 50)
 
@@ -45,34 +48,53 @@ def _ridgecv_rows(shapes, repeats, table):
     from sklearn.linear_model import RidgeCV
 
     from .. import _reference
-    from ..linear_model import ridge_loo, ridge_path
+    from ..linear_model import ridge_path
     from ..sklearn import RidgeCV as RegcoreRidgeCV
 
     rows = []
     for n, p in shapes:
         X, y = toeplitz_problem(n, p, seed=1)
         X = np.ascontiguousarray(X)
-        ours = ridge_loo(X, y, RIDGE_ALPHAS)
-        theirs = RidgeCV(alphas=RIDGE_ALPHAS).fit(X, y)
-        same = bool(ours.alpha == theirs.alpha_)
-        t_ours = median_time(lambda: ridge_loo(X, y, RIDGE_ALPHAS), repeats=repeats)
-        t_sk = median_time(lambda: RidgeCV(alphas=RIDGE_ALPHAS).fit(X, y), repeats=repeats)
-        rows.append(_row(table, "RidgeCV LOO, 50 alphas", f"{n}x{p}", "scikit-learn",
-                         t_ours, t_sk, f"same alpha_: {same}"))
-        Y = _targets(X, y, 10)
-        ours = RegcoreRidgeCV(alphas=RIDGE_ALPHAS).fit(X, Y)
-        same = bool(ours.alpha_ == RidgeCV(alphas=RIDGE_ALPHAS).fit(X, Y).alpha_)
-        t_ours = median_time(lambda: RegcoreRidgeCV(alphas=RIDGE_ALPHAS).fit(X, Y),
-                             repeats=repeats)
-        t_sk = median_time(lambda: RidgeCV(alphas=RIDGE_ALPHAS).fit(X, Y), repeats=repeats)
-        rows.append(_row(table, "RidgeCV LOO, 10 targets", f"{n}x{p}", "scikit-learn",
-                         t_ours, t_sk, f"same alpha_: {same}"))
-        t_path = median_time(lambda: ridge_path(X, y, RIDGE_ALPHAS), repeats=repeats)
-        t_ref = median_time(lambda: _reference.ridge_path(X, y, RIDGE_ALPHAS),
-                            repeats=max(1, repeats // 2))
+        for task, target in (("RidgeCV LOO, 50 alphas", y),
+                             ("RidgeCV LOO, 10 targets", _targets(X, y, 10))):
+            rows.append(_ridgecv_row(table, task, RegcoreRidgeCV, RidgeCV, X, target, repeats))
+        t = round_robin_medians({"ours": lambda: ridge_path(X, y, RIDGE_ALPHAS),
+                                 "numpy": lambda: _reference.ridge_path(X, y, RIDGE_ALPHAS)},
+                                repeats)
         rows.append(_row(table, "ridge_path, 50 alphas", f"{n}x{p}", "NumPy SVD",
-                         t_path, t_ref, ""))
+                         t["ours"], t["numpy"], ""))
     return rows
+
+
+def _ridgecv_row(table, task, ours, theirs, X, y, repeats):
+    """One row: regcore's RidgeCV estimator against scikit-learn's on (X, y).
+
+    Parameters
+    ----------
+    table : Table
+        Where the row is printed.
+    task : str
+        The row's label.
+    ours, theirs : type
+        regcore's and scikit-learn's ``RidgeCV`` classes, both fitted with
+        ``alphas=RIDGE_ALPHAS``.
+    X, y : ndarray
+        The design and the target(s).
+    repeats : int
+        Rounds of the interleaved timing.
+
+    Returns
+    -------
+    dict
+        The row (see :func:`_row`); its note says whether both chose the same alpha.
+    """
+    same = bool(ours(alphas=RIDGE_ALPHAS).fit(X, y).alpha_
+                == theirs(alphas=RIDGE_ALPHAS).fit(X, y).alpha_)
+    t = round_robin_medians({"ours": lambda: ours(alphas=RIDGE_ALPHAS).fit(X, y),
+                             "theirs": lambda: theirs(alphas=RIDGE_ALPHAS).fit(X, y)}, repeats)
+    n, p = X.shape
+    return _row(table, task, f"{n}x{p}", "scikit-learn", t["ours"], t["theirs"],
+                f"same alpha_: {same}")
 
 
 def _targets(X, y, k, seed=3):
@@ -98,8 +120,9 @@ def _lassocv_rows(shapes, repeats, table):
             exact = LassoCV(cv=folds, tol=1e-12, max_iter=100000).fit(X, y)
             ours = LassoCV(cv=folds).fit(X, y)
             theirs = SkLassoCV(cv=folds).fit(X, y)
-            t_ours = median_time(lambda: LassoCV(cv=folds).fit(X, y), repeats=repeats)
-            t_sk = median_time(lambda: SkLassoCV(cv=folds).fit(X, y), repeats=repeats)
+            t = round_robin_medians({"ours": lambda: LassoCV(cv=folds).fit(X, y),
+                                     "theirs": lambda: SkLassoCV(cv=folds).fit(X, y)}, repeats)
+            t_ours, t_sk = t["ours"], t["theirs"]
         dev_ours = _curve_deviation(ours.mse_path_, exact.mse_path_)
         dev_sk = _curve_deviation(theirs.mse_path_, exact.mse_path_)
         same_sk = bool(np.isclose(theirs.alpha_, exact.alpha_))

@@ -1,0 +1,32 @@
+"""The benchmark topics time the same work for every contender (no wall-clock asserts)."""
+
+import numpy as np
+import pytest
+
+from regcore._bench import _harness
+
+
+def _recording(timed):
+    """A stand-in for round_robin_medians that calls each contender once, keeps
+    what it returns, and reports 1 s for each."""
+    def fake(fns, repeats, *, min_time=0.0):
+        timed.append({name: fn() for name, fn in fns.items()})
+        return {name: 1.0 for name in fns}
+    return fake
+
+
+def test_ridgecv_rows_time_regcore_and_scikit_learn_estimators_in_turn(monkeypatch):
+    pytest.importorskip("sklearn")
+    from regcore._bench import ridge
+
+    timed = []
+    monkeypatch.setattr(ridge, "round_robin_medians", _recording(timed))
+    table = _harness.Table(["task", "shape", "vs", "regcore s", "other s", "ratio", "note"])
+    rows = ridge._ridgecv_rows([(40, 12)], 1, table)
+    assert [row["task"] for row in rows] == ["RidgeCV LOO, 50 alphas", "RidgeCV LOO, 10 targets",
+                                             "ridge_path, 50 alphas"]
+    for results in timed[:2]:  # both fits: validate, score every alpha, refit the chosen one
+        ours, theirs = results["ours"], results["theirs"]
+        assert type(ours).__module__ == "regcore.sklearn"
+        assert type(theirs).__module__.startswith("sklearn.")
+        np.testing.assert_allclose(ours.coef_, theirs.coef_, rtol=1e-6, atol=1e-8)
