@@ -30,3 +30,30 @@ def test_ridgecv_rows_time_regcore_and_scikit_learn_estimators_in_turn(monkeypat
         assert type(ours).__module__ == "regcore.sklearn"
         assert type(theirs).__module__.startswith("sklearn.")
         np.testing.assert_allclose(ours.coef_, theirs.coef_, rtol=1e-6, atol=1e-8)
+
+
+def test_prox_compares_allocating_calls_with_allocating_calls(monkeypatch):
+    from regcore._bench import prox
+
+    timed = []
+    monkeypatch.setattr(prox, "round_robin_medians", _recording(timed))
+    x = np.linspace(-2.0, 2.0, 64)
+    prox._measure(x, 0.5, None, 1)
+    results = timed[0]
+    # numpy (and torch) return a new array: the regcore call they are divided by does too
+    assert results["numpy"] is not None and results["regcore"] is not None
+    assert not np.shares_memory(results["regcore"], results["regcore_out"])
+    monkeypatch.setattr(prox, "_measure", lambda x, t, softshrink, repeats: {
+        "regcore": 2.0, "regcore_out": 1.0, "numpy": 8.0, "copy": 0.5, "torch": 4.0})
+    row = prox._row(x, 1, None, 1)
+    assert (row["vs_numpy"], row["vs_torch"], row["vs_copy"]) == (4.0, 2.0, 2.0)
+
+
+def test_prox_gives_torch_its_tensor_outside_the_timed_call():
+    torch = pytest.importorskip("torch")
+    from regcore._bench import prox
+
+    x = np.linspace(-2.0, 2.0, 64)
+    call = prox._torch_softshrink()(x, 0.5)
+    assert isinstance(call(), torch.Tensor)
+    assert call.__code__.co_argcount == 0
