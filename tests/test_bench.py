@@ -57,3 +57,13 @@ def test_prox_gives_torch_its_tensor_outside_the_timed_call():
     call = prox._torch_softshrink()(x, 0.5)
     assert isinstance(call(), torch.Tensor)
     assert call.__code__.co_argcount == 0
+
+
+@pytest.mark.parametrize("name", ["sgd", "adamw"])
+def test_optim_times_torch_in_its_fused_form(name):
+    torch = pytest.importorskip("torch")
+    from regcore._bench import optim
+
+    opt, _ = optim._torch_optimizer(torch, name, optim._Problem(256))
+    assert opt.defaults["fused"] is True
+    assert optim._max_rel_diff(torch, name, 256) < 1e-6  # the same update as regcore's

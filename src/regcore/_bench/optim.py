@@ -8,7 +8,8 @@ as ratios measured in the same process:
   bandwidth floor: an update must at least read and write the parameter);
 * ``x_numpy`` -- over the pure-NumPy reference (``regcore._reference``);
 * ``x_torch`` -- over ``torch.optim.AdamW(fused=True)`` and
-  ``torch.optim.SGD(foreach=True)`` on the same data, with
+  ``torch.optim.SGD(fused=True)`` on the same data (the fused CPU kernels:
+  SGD's ``foreach=True`` makes one pass per operation), with
   ``torch.set_num_threads`` equal to regcore's thread count.
 
 ``max_rel_diff`` is the largest relative difference between regcore's and
@@ -85,7 +86,7 @@ def _torch_optimizer(torch, name, problem):
     tensor.grad = torch.from_numpy(problem.grad.copy())
     if name == "sgd":
         opt = torch.optim.SGD([tensor], lr=LR, momentum=MOMENTUM, weight_decay=WEIGHT_DECAY,
-                              foreach=True)
+                              fused=True)
         opt.state[tensor]["momentum_buffer"] = torch.from_numpy(problem.buf.copy())
     else:
         opt = torch.optim.AdamW([tensor], lr=LR, fused=True)
