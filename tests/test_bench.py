@@ -60,10 +60,25 @@ def test_prox_gives_torch_its_tensor_outside_the_timed_call():
 
 
 @pytest.mark.parametrize("name", ["sgd", "adamw"])
-def test_optim_times_torch_in_its_fused_form(name):
+def test_optim_times_torch_in_its_fused_form(name, monkeypatch):
     torch = pytest.importorskip("torch")
     from regcore._bench import optim
 
+    # a decay large enough to show: regcore's optimizers must decay the 1-D
+    # benchmark parameter as torch's do (AdamW decays by 1e-2 by default)
+    monkeypatch.setattr(optim, "WEIGHT_DECAY", 0.5)
     opt, _ = optim._torch_optimizer(torch, name, optim._Problem(256))
     assert opt.defaults["fused"] is True
     assert optim._max_rel_diff(torch, name, 256) < 1e-6  # the same update as regcore's
+
+
+def test_optim_times_regcore_through_its_optimizers():
+    # torch is timed through optimizer.step(): regcore through its classes too
+    from regcore import optim as regcore_optim
+    from regcore._bench import optim
+
+    problem = optim._Problem(256)
+    problem.sgd()
+    problem.adamw()
+    assert isinstance(problem._sgd, regcore_optim.SGD)
+    assert isinstance(problem._adamw, regcore_optim.AdamW)

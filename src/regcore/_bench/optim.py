@@ -1,8 +1,11 @@
 """Benchmark of the fused weight updates (SGD, AdamW, proximal L1).
 
-Each kernel updates float32 arrays of 16M elements (memory-bound) and 1M
-(cache regime) in place. Times are medians of interleaved repeats, reported
-as ratios measured in the same process:
+Each update changes float32 arrays of 16M elements (memory-bound) and 1M
+(cache regime) in place: SGD and AdamW through regcore's optimizer classes
+(``regcore.optim.SGD``/``AdamW``, as PyTorch's side goes through its
+optimizers), the proximal L1 step through ``regcore.optim.prox_l1_``. Times
+are medians of interleaved repeats, reported as ratios measured in the same
+process:
 
 * ``x_copy``  -- over ``np.copyto`` of one array of the same size (the
   bandwidth floor: an update must at least read and write the parameter);
@@ -16,8 +19,8 @@ as ratios measured in the same process:
 PyTorch's parameters after one step from identical states.
 
 On a shared machine set ``OMP_WAIT_POLICY=passive`` before Python starts
-(bench/bench_optim.py does): spinning idle OpenMP workers of either library
-otherwise steal the cores being measured.
+(bench/bench_optim.py and ``python -m regcore bench`` do): spinning idle
+OpenMP workers of either library otherwise steal the cores being measured.
 """
 
 import os
@@ -57,13 +60,20 @@ class _Problem:
     def copy(self):
         np.copyto(self.copy_dst, self.param)
 
-    # regcore, in place
+    # regcore, in place; the optimizers decay the 1-D parameter as torch's do
     def sgd(self):
-        optim.sgd_step_(self.param, self.grad, self.buf, lr=LR, momentum=MOMENTUM,
-                        weight_decay=WEIGHT_DECAY)
+        if not hasattr(self, "_sgd"):
+            self._sgd = optim.SGD([self.param], lr=LR, momentum=MOMENTUM,
+                                  weight_decay=WEIGHT_DECAY, regularize_1d=True)
+            self._sgd.state[0] = {"momentum_buffer": self.buf}
+        self._sgd.step([self.grad])
 
     def adamw(self):
-        optim.adamw_step_(self.param, self.grad, self.exp_avg, self.exp_avg_sq, step=10, lr=LR)
+        if not hasattr(self, "_adamw"):
+            self._adamw = optim.AdamW([self.param], lr=LR, regularize_1d=True)
+            self._adamw.state[0] = {"step": 9, "exp_avg": self.exp_avg,
+                                    "exp_avg_sq": self.exp_avg_sq}
+        self._adamw.step([self.grad])
 
     def prox_l1(self):
         optim.prox_l1_(self.param, self.grad, lr=LR, l1=L1)
