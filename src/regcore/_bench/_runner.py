@@ -9,6 +9,7 @@ notes it and goes on.
 import importlib
 import json
 import math
+import os
 import pkgutil
 import time
 
@@ -80,8 +81,8 @@ def header_lines(quick):
     return [
         f"regcore {regcore.__version__} bench{' (quick)' if quick else ''}",
         f"machine: {machine_description()}",
-        f"OpenMP: {'yes' if regcore.openmp_enabled() else 'no'}, "
-        f"threads: {regcore.get_num_threads()}",
+        f"OpenMP: {'yes' if regcore.openmp_enabled() else 'no'} (OMP_WAIT_POLICY="
+        f"{os.environ.get('OMP_WAIT_POLICY', 'unset')}), threads: {regcore.get_num_threads()}",
         "ratios are measured side by side in one process (medians of repeats);"
         " each table states which way its ratios go; n/a = not measured (competitor"
         " absent or without an equivalent, over a time cap, or skipped by --quick)",
