@@ -470,6 +470,45 @@ def test_state_that_no_longer_fits_its_parameter_is_refused(cls, rng):
         opt.step([np.ones((4, 5)), np.ones((3, 3)), np.ones((4, 5))])
 
 
+def test_saved_step_too_large_for_the_kernel_is_refused_before_any_update(rng):
+    # the step count reaches the compiled kernel as an int64 after += 1: a
+    # saved step of 2**63 - 1 overflowed there, after the parameters before it
+    # had been updated and every step counter incremented
+    params = [rng.standard_normal((4, 5)), rng.standard_normal((3, 3)),
+              rng.standard_normal((2, 3))]
+    grads = [np.ones_like(p) for p in params]
+    opt = AdamW(params, lr=0.1)
+    opt.step(grads)
+    opt.state[2]["step"] = 2**63 - 1
+    snap = snapshot(opt, params)
+    with pytest.raises(ValueError, match=r"state\[2\]\['step'\] must be an integer in "
+                                         r"\[0, 2\*\*63 - 2\], got 9223372036854775807"):
+        opt.step(grads)
+    assert_unchanged(opt, params, snap)
+    saved = opt.state_dict()
+    with pytest.raises(ValueError, match=r"state_dict\['state'\]\[2\]\['step'\] must be an "
+                                         r"integer in \[0, 2\*\*63 - 2\]"):
+        opt.load_state_dict(saved)
+    opt.state[2]["step"] = 2**63 - 2
+    opt.step(grads)
+    assert opt.state[2]["step"] == 2**63 - 1
+
+
+def test_state_arrays_of_one_parameter_sharing_memory_are_refused(rng):
+    # adamw_step_ refuses moments that share memory (the kernel assumes its
+    # arrays distinct); the optimizer ran the kernel on them from edited state
+    params = [rng.standard_normal((4, 5)), rng.standard_normal((2, 3))]
+    grads = [np.ones_like(p) for p in params]
+    opt = AdamW(params, lr=0.1, amsgrad=True)
+    opt.step(grads)
+    opt.state[1]["max_exp_avg_sq"] = opt.state[1]["exp_avg_sq"][:, ::-1]
+    snap = snapshot(opt, params)
+    with pytest.raises(ValueError, match=r"state\[1\]\['exp_avg_sq'\] and "
+                                         r"state\[1\]\['max_exp_avg_sq'\] share memory"):
+        opt.step(grads)
+    assert_unchanged(opt, params, snap)
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_flat_kernels_refuse_arrays_of_the_wrong_length(dtype):
     # the compiled kernels index every array by the parameter's length

@@ -305,6 +305,14 @@ def _check_step(step):
     return int(step)
 
 
+def _check_saved_step(value, name):
+    """A saved step count: an integer the next step (``value + 1``) keeps within int64."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral) \
+            or not 0 <= value <= 2**63 - 2:
+        raise ValueError(f"{name} must be an integer in [0, 2**63 - 2], got {value!r}")
+    return int(value)
+
+
 # --- functional kernels -----------------------------------------------------------
 
 def sgd_step_(param, grad, momentum_buffer=None, *, lr, momentum=0.0, dampening=0.0,
@@ -756,19 +764,19 @@ class _Optimizer:
         public, and a parameter swapped in ``param_groups`` keeps its index's
         state. The kernels trust every state array to match the parameter."""
         pname = f"params[{index}]"
+        arrays = [(pname, param), (f"grads[{index}]", grad)]
         for key, value in self.state.get(index, {}).items():
             name = f"state[{index}]['{key}']"
             if key == "step":
-                if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral) \
-                        or value < 0:
-                    raise ValueError(f"{name} must be a non-negative integer, got {value!r}")
+                _check_saved_step(value, name)
             elif value is not None:
                 try:
                     _check_like(value, param, name, pname, writeable=True)
                 except (TypeError, ValueError) as error:
                     raise type(error)(f"{error}; delete state[{index}] to restart that "
                                       f"parameter's state") from None
-                _check_disjoint([(pname, param), (f"grads[{index}]", grad), (name, value)])
+                arrays.append((name, value))
+        _check_disjoint(arrays)
 
     # -- state dicts
     def state_dict(self):
@@ -837,10 +845,7 @@ class _Optimizer:
         for key, value in entry.items():
             name = f"state_dict['state'][{index}]['{key}']"
             if key == "step":
-                if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral) \
-                        or value < 0:
-                    raise ValueError(f"{name} must be a non-negative integer, got {value!r}")
-                out[key] = int(value)
+                out[key] = _check_saved_step(value, name)
             elif value is None:
                 out[key] = None
             else:
