@@ -140,6 +140,13 @@ def test_in_place_and_shape_forms_agree_and_are_seeded(fill, make, dtype):
     fill(big[::2], rng=7)
     np.testing.assert_array_equal(big[::2], w)
     np.testing.assert_array_equal(big[1::2], 0)
+    # contiguous but unaligned target (a buffer at an odd byte offset):
+    # Generator.random/standard_normal refuse to fill it directly
+    raw = np.zeros(w.nbytes + 1, np.uint8)
+    unaligned = raw[1:].view(dtype).reshape(w.shape)
+    assert unaligned.flags.c_contiguous and not unaligned.flags.aligned
+    assert fill(unaligned, rng=7) is unaligned
+    np.testing.assert_array_equal(unaligned, w)
 
 
 def test_global_random_state_is_untouched():

@@ -189,10 +189,18 @@ def _check_tensor(tensor, name="tensor"):
     return check_writeable(tensor, name)
 
 
+def _fill_target(tensor):
+    """``tensor`` when a Generator can draw into it directly (C-contiguous and
+    aligned), else a new C-contiguous array of its shape and dtype."""
+    if tensor.flags.c_contiguous and tensor.flags.aligned:
+        return tensor
+    return np.empty(tensor.shape, tensor.dtype)
+
+
 def _fill_uniform(tensor, bound, rng):
     """tensor[...] = U(-bound, bound) drawn in tensor's dtype, in place."""
     gen = check_random_state(rng)
-    work = tensor if tensor.flags.c_contiguous else np.empty(tensor.shape, tensor.dtype)
+    work = _fill_target(tensor)
     gen.random(out=work, dtype=work.dtype)
     work *= 2 * bound
     work -= bound
@@ -204,7 +212,7 @@ def _fill_uniform(tensor, bound, rng):
 def _fill_normal(tensor, std, rng):
     """tensor[...] = N(0, std**2) drawn in tensor's dtype, in place."""
     gen = check_random_state(rng)
-    work = tensor if tensor.flags.c_contiguous else np.empty(tensor.shape, tensor.dtype)
+    work = _fill_target(tensor)
     gen.standard_normal(out=work, dtype=work.dtype)
     work *= std
     if work is not tensor:
