@@ -540,3 +540,8 @@ def test_alpha_dropout_backward_is_the_gradient_of_the_forward(dtype):
         regcore.alpha_dropout_backward(v[:, :5], mask)
     with pytest.raises(TypeError, match="mask"):
         regcore.alpha_dropout_backward(v, 11)
+    # a dropout mask has the same bits, but its forward's gradient is v / (1 - p)
+    _, plain = regcore.dropout(x, p, rng=11, return_mask=True)
+    with pytest.raises(TypeError, match="mask must be the AlphaDropoutMask of alpha_dropout, "
+                                        "got DropoutMask"):
+        regcore.alpha_dropout_backward(v, plain)

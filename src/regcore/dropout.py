@@ -296,7 +296,7 @@ def alpha_dropout_backward(grad, mask, *, out=None):
         As in :func:`dropout_backward`.
     """
     grad = as_float_array(grad, "grad", ensure_finite=False, allow_empty=True)
-    if not isinstance(mask, DropoutMask):
+    if not isinstance(mask, AlphaDropoutMask):
         raise TypeError(f"mask must be the AlphaDropoutMask of alpha_dropout, got "
                         f"{type(mask).__name__}")
     if mask.shape != grad.shape:
