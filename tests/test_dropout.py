@@ -461,6 +461,9 @@ def test_bad_arguments():
         regcore.dropout(x, 0.5, rng="seed")
     with pytest.raises(TypeError, match="training must be a bool"):
         regcore.dropout(x, 0.5, training="yes")
+    for func in (regcore.dropout, regcore.alpha_dropout):
+        with pytest.raises(TypeError, match="return_mask must be a bool, got str"):
+            func(x, 0.5, rng=1, return_mask="no")
     with pytest.raises(TypeError, match="x must hold real numbers"):
         regcore.dropout(np.ones(3, dtype=complex), 0.5)
 

@@ -163,6 +163,7 @@ def dropout(x, p, *, rng=None, training=True, out=None, return_mask=False, noise
     x = as_float_array(x, "x", ensure_finite=False, allow_empty=True)
     p = _check_p(p)
     _check_bool(training, "training")
+    _check_bool(return_mask, "return_mask")
     if out is not None:
         check_out(out, x.shape, x.dtype)
     mask_shape = x.shape if noise_shape is None else _check_noise_shape(noise_shape, x.shape)
@@ -260,6 +261,7 @@ def alpha_dropout(x, p, *, rng=None, training=True, out=None, return_mask=False)
     x = as_float_array(x, "x", ensure_finite=False, allow_empty=True)
     p = _check_p(p)
     _check_bool(training, "training")
+    _check_bool(return_mask, "return_mask")
     if out is not None:
         check_out(out, x.shape, x.dtype)
     if not training or p == 0.0:
