@@ -766,6 +766,73 @@ def test_clip_grad_norm_single_array_and_empty_list(rng):
     assert clip_grad_norm_([None, g], 10.0) == pytest.approx(np.linalg.norm(g), rel=1e-12)
 
 
+def test_clip_grad_norm_refuses_gradients_sharing_memory(rng):
+    # elements held by two entries were scaled twice (the same array twice, or
+    # overlapping views): the result was no longer a multiple of the input
+    g = rng.standard_normal(20) * 10
+    before = g.copy()
+    with pytest.raises(ValueError, match=r"grads\[0\] and grads\[2\] share memory"):
+        clip_grad_norm_([g, None, g], 1.0)
+    with pytest.raises(ValueError, match=r"grads\[0\] and grads\[1\] share memory"):
+        clip_grad_norm_([g[:12], g[8:]], 1.0)
+    np.testing.assert_array_equal(g, before)
+    # disjoint views of one buffer, interleaved or adjacent, are separate gradients
+    clip_grad_norm_([g[:8], g[8::2], g[9::2]], 1.0)
+    np.testing.assert_allclose(g, before / (np.linalg.norm(before) + 1e-6), rtol=1e-12)
+
+
+@pytest.mark.parametrize("cls", [SGD, AdamW])
+def test_optimizer_refuses_arrays_sharing_memory_across_parameters(cls, rng):
+    # only the same array object was refused: a view of a parameter passed as
+    # another parameter was updated twice, a gradient aliasing an earlier
+    # parameter was read after that parameter's update, and a state array
+    # shared by two parameters was updated by both
+    kwargs = {"lr": 0.1, "momentum": 0.9} if cls is SGD else {"lr": 0.1}
+    W = rng.standard_normal((4, 4))
+    b = rng.standard_normal(4)
+    grads = [np.ones((4, 4)), np.ones((4, 4))]
+    for tied in (W[:], W.T, W[1:3], np.asarray(memoryview(W))):
+        opt = cls([W, tied], **kwargs)
+        before = W.copy()
+        with pytest.raises(ValueError, match=r"params\[0\] and params\[1\] share memory"):
+            opt.step(grads[:1] + [np.ones(tied.shape)])
+        np.testing.assert_array_equal(W, before)
+        assert opt.state == {}
+    opt = cls([W, b], **kwargs)
+    snap = snapshot(opt, [W, b])
+    with pytest.raises(ValueError, match=r"params\[0\] and grads\[1\] share memory"):
+        opt.step([np.ones((4, 4)), W[0]])
+    assert_unchanged(opt, [W, b], snap)
+    params = [rng.standard_normal((3, 3)), rng.standard_normal((3, 3))]
+    opt = cls(params, **kwargs)
+    opt.step([np.ones((3, 3)), np.ones((3, 3))])
+    key = "momentum_buffer" if cls is SGD else "exp_avg"
+    opt.state[1][key] = opt.state[0][key]
+    snap = snapshot(opt, params)
+    with pytest.raises(ValueError, match=rf"state\[0\]\['{key}'\] and state\[1\]\['{key}'\] "
+                                         "share memory"):
+        opt.step([np.ones((3, 3)), np.ones((3, 3))])
+    assert_unchanged(opt, params, snap)
+
+
+def test_parameters_as_disjoint_views_of_one_buffer(rng):
+    # a flat parameter vector with a view per layer (and gradients likewise)
+    # is not sharing: it matches separate arrays, interleaved views included
+    flat, flat_grad = rng.standard_normal(40), rng.standard_normal(40)
+    views = [flat[:16].reshape(4, 4), flat[16:28:2], flat[17:28:2], flat[28:]]
+    grad_views = [flat_grad[:16].reshape(4, 4), flat_grad[16:28:2], flat_grad[17:28:2],
+                  flat_grad[28:]]
+    separate = [v.copy() for v in views]
+    opt, ref = AdamW(views, lr=0.1), AdamW(separate, lr=0.1)
+    for _ in range(3):
+        opt.step(grad_views)
+        ref.step([g.copy() for g in grad_views])
+    for v, s in zip(views, separate):
+        np.testing.assert_array_equal(v, s)
+    # gradients may share memory with each other: they are only read
+    SGD(views, lr=0.1).step([np.ones((4, 4)), flat_grad[:6], flat_grad[:6], flat_grad[:12]])
+
+
 def test_public_api():
     assert regcore.optim.SGD is SGD and regcore.optim.adamw_step_ is adamw_step_
     assert {"optim", "init", "callbacks"} <= set(regcore.__all__)

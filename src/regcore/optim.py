@@ -22,6 +22,11 @@ Conventions shared by everything here:
   (through a contiguous copy that is written back).
 * Everything is validated before any memory is touched: a bad gradient for
   the third parameter leaves the first two unchanged.
+* An array updated in place shares no memory with any other array of the
+  call: a parameter given twice, or as a view of another (a tied weight:
+  give it once, with the sum of its gradients), raises ValueError.
+  Disjoint views of one buffer are separate parameters; gradients may
+  share memory with each other.
 * NaN and infinite gradients propagate exactly as in PyTorch (the affected
   parameter entries become NaN/inf). Pass ``check_finite=True`` to raise
   ValueError instead, before any update.
@@ -31,6 +36,7 @@ Conventions shared by everything here:
   kernels apply what they are given to any shape.
 """
 
+import collections
 import math
 import numbers
 
@@ -94,6 +100,59 @@ def _check_disjoint(named_arrays):
                 raise ValueError(
                     f"{name_a} and {name_b} share memory; they must be distinct arrays"
                 )
+
+
+def _check_no_shared_memory(written, read=()):
+    """Raise ValueError when an array of ``written`` shares memory with any
+    other array of ``written`` or ``read`` (lists of ``(name, non-empty
+    array)``; arrays of ``read`` may share memory with each other)."""
+    items = [(order < len(written), order, name, arr)
+             for order, (name, arr) in enumerate([*written, *read])]
+    open_items = []
+    for start, end, writes, order, name, arr in _by_first_byte(_may_share(items)):
+        open_items = [item for item in open_items if item[1] > start]
+        for _, _, other_writes, other_order, other_name, other in open_items:
+            if (writes or other_writes) and _shares_memory(arr, other):
+                first, second = sorted([(order, name), (other_order, other_name)])
+                raise ValueError(
+                    f"{first[1]} and {second[1]} share memory; they must be distinct arrays"
+                )
+        open_items.append((start, end, writes, order, name, arr))
+
+
+def _may_share(items):
+    """The items whose array (last entry) may share memory with another's:
+    those backed by the memory of one owning array, several to an owner. All
+    items when some memory comes from outside NumPy (it may alias any array)."""
+    owners = [_memory_owner(item[-1]) for item in items]
+    if any(owner.base is not None or not owner.flags.owndata for owner in owners):
+        return items
+    counts = collections.Counter(map(id, owners))
+    return [item for item, owner in zip(items, owners) if counts[id(owner)] > 1]
+
+
+def _memory_owner(arr):
+    """The array whose memory ``arr`` views (``arr`` itself if it has no ndarray base)."""
+    while isinstance(arr.base, np.ndarray):
+        arr = arr.base
+    return arr
+
+
+def _by_first_byte(items):
+    """``(start, end, *item)`` for each item, sorted by ``start``: the first and
+    one past the last byte address its array (last entry, non-empty) spans."""
+    spans = []
+    for item in items:
+        arr = item[-1]
+        start = end = arr.__array_interface__["data"][0]
+        for size, stride in zip(arr.shape, arr.strides):
+            if stride < 0:
+                start += (size - 1) * stride
+            else:
+                end += (size - 1) * stride
+        spans.append((start, end + arr.itemsize, *item))
+    spans.sort(key=lambda span: span[0])
+    return spans
 
 
 def _shares_memory(a, b):
@@ -567,8 +626,9 @@ def clip_grad_norm_(grads, max_norm, norm_type=2.0, error_if_nonfinite=False):
     Parameters
     ----------
     grads : ndarray or sequence of ndarray
-        float32/float64 gradients, scaled in place (must be writeable).
-        ``None`` entries are skipped; an empty sequence gives 0.0.
+        float32/float64 gradients, scaled in place (must be writeable and
+        share no memory with each other). ``None`` entries are skipped; an
+        empty sequence gives 0.0.
     max_norm : float
         Largest allowed total norm, >= 0 (``inf`` only measures a finite total;
         a NaN or infinite one still scales the gradients, see below).
@@ -613,6 +673,7 @@ def clip_grad_norm_(grads, max_norm, norm_type=2.0, error_if_nonfinite=False):
             raise TypeError(f"{name} must have dtype float32 or float64, got {g.dtype}")
         check_writeable(g, name)
     named = [(name, g) for name, g in named if g.size > 0]
+    _check_no_shared_memory(named)
     flats = [_in(g, _order_of(g)) for _, g in named]
     total = _total_norm(flats, norm_type)
     if error_if_nonfinite and not math.isfinite(total):
@@ -735,11 +796,11 @@ class _Optimizer:
                     pname = f"params[{index}]"
                     _check_param(param, pname)
                     _check_like(grad, param, f"grads[{index}]", pname)
-                    _check_disjoint([(pname, param), (f"grads[{index}]", grad)])
                     _check_grad_values(grad, f"grads[{index}]", check_finite)
-                    self._check_state(index, param, grad)
+                    self._check_state(index, param)
                     work.append((index, group, param, grad))
                 index += 1
+        self._check_no_shared_memory(work)
         for index, group, param, _ in work:
             self._init_state(index, group, param)
         return work
@@ -759,12 +820,24 @@ class _Optimizer:
             seen[id(param)] = index
         return params
 
-    def _check_state(self, index, param, grad):
+    def _check_no_shared_memory(self, work):
+        """Every parameter and state array updated by this step must share no
+        memory with another array of the step (a parameter would be updated
+        twice, or read after its update); gradients may share with each other."""
+        written, read = [], []
+        for index, _, param, grad in work:
+            written.append((f"params[{index}]", param))
+            written += [(f"state[{index}]['{key}']", value)
+                        for key, value in self.state.get(index, {}).items()
+                        if isinstance(value, np.ndarray)]
+            read.append((f"grads[{index}]", grad))
+        _check_no_shared_memory(written, read)
+
+    def _check_state(self, index, param):
         """The saved state of params[index] must still fit it: ``state`` is
         public, and a parameter swapped in ``param_groups`` keeps its index's
         state. The kernels trust every state array to match the parameter."""
         pname = f"params[{index}]"
-        arrays = [(pname, param), (f"grads[{index}]", grad)]
         for key, value in self.state.get(index, {}).items():
             name = f"state[{index}]['{key}']"
             if key == "step":
@@ -775,8 +848,6 @@ class _Optimizer:
                 except (TypeError, ValueError) as error:
                     raise type(error)(f"{error}; delete state[{index}] to restart that "
                                       f"parameter's state") from None
-                arrays.append((name, value))
-        _check_disjoint(arrays)
 
     # -- state dicts
     def state_dict(self):
