@@ -409,6 +409,22 @@ def test_fold_grams_give_the_same_cv_curve():
                            make_folds(90, 4)) is None
 
 
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_fold_grams_are_not_taken_from_a_difference_that_cancels(weighted):
+    # the last fold's test rows are 1e6 times larger in column 0: the training
+    # Gram as "all rows minus the test rows" kept about 6 of its 16 digits, and
+    # enet_path refused it ("precompute does not match X")
+    X, y, w = regression(n=100, p=6, seed=9)
+    X[80:, 0] *= 1e6
+    sw = w if weighted else None
+    with_gram = enet_path_cv(X, y, l1_ratio=1.0, alphas=10, cv=5, sample_weight=sw,
+                             tol=1e-12)
+    without = enet_path_cv(X, y, l1_ratio=1.0, alphas=10, cv=5, sample_weight=sw,
+                           tol=1e-12, precompute=False)
+    np.testing.assert_allclose(with_gram.mse_path, without.mse_path, rtol=1e-9)
+    assert with_gram.alpha == without.alpha
+
 hypothesis = pytest.importorskip("hypothesis")
 from hypothesis import given, settings, strategies as st  # noqa: E402
 

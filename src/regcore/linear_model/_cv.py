@@ -273,7 +273,14 @@ class _FoldGrams:
     weighted mean. X is shifted by the full-data mean first, so the
     subtraction does not cancel large means. Used for dense float64 X only
     (the subtraction would cost float32 too much accuracy).
+
+    The differences round at the scale of the full Gram: when the training
+    Gram is smaller than that by more than ``MAX_CANCELLATION`` (test rows
+    far larger than the training rows, or far from them), the call returns
+    None and the fold computes its own Gram.
     """
+
+    MAX_CANCELLATION = 1e3
 
     def __init__(self, X, sample_weight, fit_intercept):
         self.X = X
@@ -301,17 +308,29 @@ class _FoldGrams:
         return np.asfortranarray(G)
 
     def __call__(self, train, test):
+        """The training rows' Gram, or None when the fold should compute its own
+        (zero training weights, or a difference that would cancel)."""
         rows = _take_rows(self.X, test) - self.shift
         w_test = self.w[test]
         w_train_sum = self.w.sum() - w_test.sum()
-        if w_train_sum <= 0:  # all-zero training weights: let enet_path say so
-            return "auto"
-        scale = train.size / w_train_sum  # enet_path rescales weights to sum to n
-        G = scale * (self.gram - self._weighted_gram(rows, w_test))
+        if w_train_sum <= 0:
+            return None
+        G = self.gram - self._weighted_gram(rows, w_test)
         if self.fit_intercept:
             mean = (self.weighted_sum - w_test @ rows) / w_train_sum
-            G -= train.size * np.outer(mean, mean)
-        return np.asfortranarray(G)
+            G -= w_train_sum * np.outer(mean, mean)
+        if self._cancels(G):
+            return None
+        return np.asfortranarray((train.size / w_train_sum) * G)  # weights summing to n
+
+    def _cancels(self, train_gram):
+        """True when the training Gram, computed by differences whose rounding is
+        at the scale of the full Gram, is smaller than that scale by more than
+        MAX_CANCELLATION (a Gram of the training rows themselves rounds at
+        their own scale)."""
+        full_scale = np.diag(self.gram).max()
+        train_scale = np.diag(train_gram).max()
+        return full_scale > self.MAX_CANCELLATION * train_scale
 
 
 def _fold_grams(X, sample_weight, fit_intercept, precompute, folds):
@@ -489,8 +508,9 @@ def enet_path_cv(X, y, *, l1_ratio=0.5, alphas=100, eps=1e-3, cv=5, selection_ru
         ratio_index, fold = task
         ratio, grid = l1_ratios[ratio_index], grids[ratio_index]
         options = dict(common)
-        if fold_gram is not None:
-            options["precompute"] = fold_gram(*fold)
+        gram = None if fold_gram is None else fold_gram(*fold)
+        if gram is not None:
+            options["precompute"] = gram
 
         def fit_path(X_train, y_train, sw_train):
             path = enet_path(X_train, y_train, l1_ratio=ratio, alphas=grid,
