@@ -326,6 +326,18 @@ def test_folds_that_do_not_partition_the_rows_match_sklearn():
     np.testing.assert_allclose(res.mse_path[0], expected.mse_path_, rtol=1e-6)
 
 
+def test_a_splitter_that_needs_y_is_given_y():
+    # a StratifiedKFold over integer targets (it was called with y=None)
+    X, y, _ = regression(n=60, p=8, seed=10)
+    y = np.clip(np.round(y / 3), -1, 2)
+    folds = StratifiedKFold(3, shuffle=True, random_state=0)
+    expected = sklm.LassoCV(cv=folds, alphas=10, tol=1e-12, max_iter=100000).fit(X, y)
+    res = enet_path_cv(X, y, l1_ratio=1.0, alphas=expected.alphas_, cv=folds, tol=1e-10)
+    np.testing.assert_allclose(res.mse_path[0], expected.mse_path_, rtol=1e-6)
+    ridge = ridge_path_cv(X, y, [0.1, 1.0, 10.0], cv=folds)
+    on_indices = ridge_path_cv(X, y, [0.1, 1.0, 10.0], cv=list(folds.split(X, y)))
+    np.testing.assert_array_equal(ridge.mse_path, on_indices.mse_path)
+
 def test_a_fold_without_weighted_test_rows_is_refused():
     # its weighted held-out error is 0 / 0 (it was a ZeroDivisionError)
     X, y, _ = regression(n=40, p=5)

@@ -496,7 +496,7 @@ def enet_path_cv(X, y, *, l1_ratio=0.5, alphas=100, eps=1e-3, cv=5, selection_ru
     l1_ratios = np.atleast_1d(as_float_array(l1_ratio, "l1_ratio", max_ndim=1)).astype(float)
     if ((l1_ratios < 0) | (l1_ratios > 1)).any():
         raise ValueError(f"l1_ratio must be in [0, 1], got {l1_ratios.tolist()}")
-    folds = make_folds(X.shape[0], cv)
+    folds = make_folds(X.shape[0], cv, y=y)
     common = dict(tol=tol, max_iter=max_iter, fit_intercept=fit_intercept, positive=positive,
                   penalty_factor=penalty_factor, precompute=precompute)
     grids = np.stack([_enet_grid(X, y, r, alphas, eps, fit_intercept, penalty_factor,
@@ -599,7 +599,7 @@ def ridge_path_cv(X, y, alphas, *, cv=5, selection_rule="min", fit_intercept=Tru
     # float64, as given (ridge_path computes in X's dtype; alpha_ reports the
     # user's value, not its float32 rounding)
     grid = np.atleast_1d(as_float_array(alphas, "alphas", max_ndim=1, dtype=np.float64))
-    folds = make_folds(X.shape[0], cv)
+    folds = make_folds(X.shape[0], cv, y=y)
 
     def fit_path(X_train, y_train, sw_train):
         path = ridge_path(X_train, y_train, grid, fit_intercept=fit_intercept,
