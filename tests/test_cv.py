@@ -95,6 +95,11 @@ def test_make_folds_errors():
         make_folds(4, [([0, 1], [2.5, 3.0])])
     with pytest.raises(ValueError, match="cv produced no"):
         make_folds(4, [])
+    with pytest.raises(TypeError, match="cv must be an int, an iterable.*got str"):
+        make_folds(4, "kfold")  # str has a split method
+    for not_pairs in ([0, 1, 2], [np.arange(3)], [([0], [1], [2])]):
+        with pytest.raises(TypeError, match=r"cv must yield \(train, test\) pairs"):
+            make_folds(4, not_pairs)
     with pytest.raises(ValueError, match="stratify=True needs the class labels y"):
         make_folds(4, 2, stratify=True)
     with pytest.raises(ValueError, match="n_samples must be in"):

@@ -72,20 +72,24 @@ def make_folds(n_samples, cv=5, *, y=None, stratify=False, shuffle=False, rng=No
         fold_of = _assign_folds(n_samples, k, y, stratify, shuffle, rng)
         everything = np.arange(n_samples)
         return [(everything[fold_of != f], everything[fold_of == f]) for f in range(k)]
+    if isinstance(cv, (str, bytes)):  # str.split is not a splitter
+        raise _not_a_cv(cv)
     if hasattr(cv, "split"):
         splits = cv.split(np.zeros((n_samples, 1)), y)
     else:
         try:
             splits = iter(cv)
         except TypeError:
-            raise TypeError(
-                "cv must be an int, an iterable of (train, test) index pairs or an object "
-                f"with a split(X, y) method, got {type(cv).__name__}"
-            ) from None
-    folds = [_check_split(train, test, n_samples) for train, test in splits]
+            raise _not_a_cv(cv) from None
+    folds = [_check_split(split, n_samples) for split in splits]
     if not folds:
         raise ValueError("cv produced no (train, test) splits")
     return folds
+
+
+def _not_a_cv(cv):
+    return TypeError("cv must be an int, an iterable of (train, test) index pairs or an "
+                     f"object with a split(X, y) method, got {type(cv).__name__}")
 
 
 def _assign_folds(n_samples, k, y, stratify, shuffle, rng):
@@ -114,7 +118,12 @@ def _assign_folds(n_samples, k, y, stratify, shuffle, rng):
     return fold_of
 
 
-def _check_split(train, test, n_samples):
+def _check_split(split, n_samples):
+    try:
+        train, test = split
+    except (TypeError, ValueError):
+        raise TypeError(f"cv must yield (train, test) pairs of row indices, got a "
+                        f"{type(split).__name__} that is not a pair") from None
     return _check_indices(train, "train", n_samples), _check_indices(test, "test", n_samples)
 
 
