@@ -294,7 +294,19 @@ def test_folds_can_run_in_processes_through_joblib():
 def test_float32_path_cv_stays_float32():
     X, y, _ = regression(seed=4)
     res = enet_path_cv(X.astype(np.float32), y.astype(np.float32), alphas=10, cv=3)
-    assert res.alphas.dtype == np.float32 and res.fit.coef.dtype == np.float32
+    assert res.fit.coef.dtype == np.float32
+
+
+def test_float32_path_cv_reports_the_alphas_as_given():
+    # alpha_ was 0.029999999329447746, the float32 rounding, and not in the grid
+    X, y, _ = regression(seed=4)
+    grid = [1.0, 0.3, 0.1, 0.03, 0.01]
+    single = enet_path_cv(X.astype(np.float32), y.astype(np.float32), l1_ratio=[0.5, 1.0],
+                          alphas=grid, cv=3)
+    double = enet_path_cv(X, y, l1_ratio=[0.5, 1.0], alphas=grid, cv=3)
+    assert single.alphas.tolist() == [grid, grid]
+    assert single.alpha == double.alpha and single.alpha in grid
+    assert single.alpha_1se in grid and single.alpha_min in grid
 
 
 def test_enet_path_cv_errors():

@@ -410,7 +410,7 @@ class EnetCVResult:
     ----------
     l1_ratios : ndarray (n_l1_ratio,)
     alphas : ndarray (n_l1_ratio, n_alphas)
-        The grid of each l1_ratio, decreasing.
+        The grid of each l1_ratio, decreasing, in float64 (a given grid as given).
     mse_path : ndarray (n_l1_ratio, n_alphas, n_folds)
     mse_mean, mse_se : ndarray (n_l1_ratio, n_alphas)
     l1_ratio : float
@@ -552,14 +552,16 @@ def enet_path_cv(X, y, *, l1_ratio=0.5, alphas=100, eps=1e-3, cv=5, selection_ru
 
 def _enet_grid(X, y, l1_ratio, alphas, eps, fit_intercept, penalty_factor, sample_weight,
                positive):
+    """The decreasing alpha grid of one l1_ratio, in float64 whatever X's dtype
+    (enet_path takes float64 alphas; a given grid is reported as given)."""
     if isinstance(alphas, numbers.Integral) and not isinstance(alphas, bool):
         return alpha_grid(X, y, l1_ratio=l1_ratio, n_alphas=alphas, eps=eps,
                           fit_intercept=fit_intercept, penalty_factor=penalty_factor,
-                          sample_weight=sample_weight, positive=positive)
-    grid = as_float_array(alphas, "alphas", min_ndim=1, max_ndim=1)
+                          sample_weight=sample_weight, positive=positive).astype(np.float64)
+    grid = as_float_array(alphas, "alphas", dtype=np.float64, min_ndim=1, max_ndim=1)
     if (grid < 0).any():
         raise ValueError(f"alphas must be non-negative, got min {float(grid.min())!r}")
-    return np.sort(grid.astype(X.dtype))[::-1]
+    return np.sort(grid)[::-1]
 
 
 # --- ridge with k folds ------------------------------------------------------------------
