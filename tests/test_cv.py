@@ -325,9 +325,15 @@ def test_enet_path_cv_errors():
         enet_path_cv(X, y, alphas=10**6)
     with pytest.raises(ValueError, match="a Gram matrix of the full data does not match"):
         enet_path_cv(X, y, precompute=X.T @ X)
+    # a valid sample_weight ("must have a positive sum" before)
     weights_in_first_fold_only = np.r_[np.ones(5), np.zeros(15)]
-    with pytest.raises(ValueError, match="sample_weight must have a positive sum"):
-        enet_path_cv(X, y, cv=4, sample_weight=weights_in_first_fold_only)
+    message = "sample_weight is zero on all 15 training rows of a fold"
+    for precompute in ("auto", False):
+        with pytest.raises(ValueError, match=message):
+            enet_path_cv(X, y, cv=4, sample_weight=weights_in_first_fold_only,
+                         precompute=precompute)
+    with pytest.raises(ValueError, match=message):
+        ridge_path_cv(X, y, [1.0], cv=4, sample_weight=weights_in_first_fold_only)
 
 
 def test_folds_that_do_not_partition_the_rows_match_sklearn():

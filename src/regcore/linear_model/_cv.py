@@ -374,6 +374,17 @@ def check_test_weights(sw_test):
     return sw_test
 
 
+def _check_train_weights(sw_train):
+    """The sample weights of a fold's training rows, refused when none is positive
+    (the fold has nothing to fit, though sample_weight itself is valid)."""
+    if not (sw_train > 0).any():
+        raise ValueError(
+            f"sample_weight is zero on all {sw_train.size} training rows of a fold, which "
+            f"then has nothing to fit; use folds whose training rows include a row of "
+            f"positive weight")
+    return sw_train
+
+
 def _fold_mse(fit_path, X, y, sample_weight, fold):
     """Held-out MSE per alpha of ``fit_path`` trained on one fold's training rows.
 
@@ -381,7 +392,7 @@ def _fold_mse(fit_path, X, y, sample_weight, fold):
     for a 2-D y it fits every target at once (see :func:`_heldout_mse`).
     """
     train, test = fold
-    sw_train = None if sample_weight is None else sample_weight[train]
+    sw_train = None if sample_weight is None else _check_train_weights(sample_weight[train])
     sw_test = None if sample_weight is None else check_test_weights(sample_weight[test])
     coefs, intercepts = fit_path(_take_rows(X, train), y[train], sw_train)
     return _heldout_mse(_take_rows(X, test), y[test], sw_test, coefs, intercepts)
