@@ -282,6 +282,9 @@ def test_ridgecv_criteria_and_rules():
         RidgeCV(cv=3, store_cv_results=True).fit(X, y)
     with pytest.raises(ValueError, match="criterion must be 'loo' or 'gcv'"):
         RidgeCV(criterion="aic").fit(X, y)
+    for cv in (None, 3):  # the message named method, which RidgeCV does not have
+        with pytest.raises(ValueError, match="gcv_mode='svd' needs a dense X"):
+            RidgeCV(gcv_mode="svd", cv=cv).fit(sp.csr_matrix(X), y)
 
 
 def test_lassocv_matches_sklearn_on_same_folds_and_grid():

@@ -667,6 +667,9 @@ class RidgeCV(_LinearRegressor):
         """
         self._check_params()
         X, y, sample_weight = self._validate_fit_data(X, y, sample_weight)
+        if self.gcv_mode == "svd" and not isinstance(X, np.ndarray):
+            raise ValueError("gcv_mode='svd' needs a dense X; use None, 'auto' or 'eigh' "
+                             "for sparse X")
         method = "auto" if self.gcv_mode is None else self.gcv_mode
         if self.cv is None:
             self._fit_loo(X, y, sample_weight, method)
