@@ -31,6 +31,7 @@ import numpy as np
 
 from . import _kernels
 from ._validation import as_float_array, check_out, check_scalar, overlaps_elsewhere
+from ._validation import check_bool as _check_bool
 
 __all__ = ["AlphaDropoutMask", "Dropout", "DropoutKey", "DropoutMask", "alpha_dropout",
            "alpha_dropout_backward", "dropout", "dropout_backward"]
@@ -406,11 +407,6 @@ class Dropout:
 
 def _check_p(p):
     return check_scalar(p, "p", lo=0.0, hi=1.0, hi_open=True)
-
-
-def _check_bool(value, name):
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be a bool, got {type(value).__name__}")
 
 
 def _threshold(p):

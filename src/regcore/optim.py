@@ -44,6 +44,7 @@ import numpy as np
 
 from . import _kernels
 from ._validation import check_finite as _check_finite_values
+from ._validation import check_bool as _check_bool
 from ._validation import check_scalar, check_writeable, memory_order
 
 __all__ = [
@@ -165,12 +166,6 @@ def _shares_memory(a, b):
 def _check_grad_values(grad, name, check_finite):
     if check_finite:
         _check_finite_values(grad, name)
-
-
-def _check_bool(value, name):
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be a bool, got {type(value).__name__}")
-    return bool(value)
 
 
 # --- flat views for the compiled kernels ----------------------------------------
