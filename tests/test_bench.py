@@ -72,6 +72,18 @@ def test_optim_times_torch_in_its_fused_form(name, monkeypatch):
     assert optim._max_rel_diff(torch, name, 256) < 1e-6  # the same update as regcore's
 
 
+@pytest.mark.parametrize("name", ["sgd", "adamw"])
+def test_optim_times_both_libraries_on_the_same_memory(name):
+    torch = pytest.importorskip("torch")
+    from regcore._bench import optim
+
+    problem = optim._Problem(256)
+    calls = optim._timed_calls(torch, problem, name)
+    before = problem.param.copy()
+    calls["torch"]()  # torch's timed step updates regcore's arrays
+    assert not np.array_equal(problem.param, before)
+
+
 def test_optim_times_regcore_through_its_optimizers():
     # torch is timed through optimizer.step(): regcore through its classes too
     from regcore import optim as regcore_optim
