@@ -361,6 +361,89 @@ def test_a_splitter_that_needs_y_is_given_y():
     on_indices = ridge_path_cv(X, y, [0.1, 1.0, 10.0], cv=list(folds.split(X, y)))
     np.testing.assert_array_equal(ridge.mse_path, on_indices.mse_path)
 
+def _group_rows(g):
+    return {label: set(np.flatnonzero(g == label)) for label in np.unique(g)}
+
+
+@pytest.mark.parametrize("k", [2, 3, 5])
+def test_int_folds_with_groups_keep_groups_whole_like_groupkfold(k):
+    from sklearn.model_selection import GroupKFold
+
+    rng = np.random.default_rng(k)
+    groups = rng.integers(0, 12, 90)
+    folds = make_folds(90, k, groups=groups)
+    tests = [set(test.tolist()) for _, test in folds]
+    assert sorted(set().union(*tests)) == list(range(90))  # a partition
+    for rows in _group_rows(groups).values():
+        assert sum(rows <= t for t in tests) == 1  # each group in one test fold
+    expected = [set(test.tolist()) for _, test in GroupKFold(k).split(groups, groups=groups)]
+    assert sorted(map(sorted, tests)) == sorted(map(sorted, expected))
+    shuffled = make_folds(90, k, groups=groups, shuffle=True, rng=0)
+    for rows in _group_rows(groups).values():
+        assert sum(rows <= set(test.tolist()) for _, test in shuffled) == 1
+
+
+def test_groups_reach_a_group_splitter():
+    from sklearn.model_selection import GroupKFold, LeaveOneGroupOut
+
+    groups = np.repeat(np.arange(6), 5)
+    for splitter in (GroupKFold(3), LeaveOneGroupOut()):  # both need groups to split
+        got = make_folds(30, splitter, groups=groups)
+        expected = list(splitter.split(np.zeros((30, 1)), None, groups))
+        assert [t.tolist() for _, t in got] == [t.tolist() for _, t in expected]
+
+
+def test_group_errors():
+    groups = np.repeat(np.arange(3), 4)
+    with pytest.raises(ValueError, match=r"groups must have shape \(12,\), got \(11,\)"):
+        make_folds(12, 3, groups=groups[:-1])
+    with pytest.raises(ValueError, match="cv=4 folds need at least 4 groups, got 3"):
+        make_folds(12, 4, groups=groups)
+    with pytest.raises(ValueError, match="groups are used with an int cv or a splitter"):
+        make_folds(12, [(np.arange(6), np.arange(6, 12))], groups=groups)
+
+
+def test_lassocv_with_group_folds_matches_sklearn_with_routed_groups():
+    import sklearn
+    from sklearn.model_selection import GroupKFold
+
+    from regcore.sklearn import LassoCV, RidgeCV
+
+    X, y, _ = regression(n=80, p=10, seed=4)
+    groups = np.arange(80) // 7
+    with sklearn.config_context(enable_metadata_routing=True):
+        expected = sklm.LassoCV(cv=GroupKFold(4), alphas=15, tol=1e-12, max_iter=100000)
+        expected.fit(X, y, groups=groups)
+    model = LassoCV(cv=GroupKFold(4), alphas=expected.alphas_, tol=1e-10)
+    model.fit(X, y, groups=groups)
+    assert model.alpha_ == pytest.approx(expected.alpha_, rel=1e-12)
+    np.testing.assert_allclose(model.mse_path_, expected.mse_path_, rtol=1e-6)
+    # an int cv with groups: the same folds as given explicitly
+    explicit = make_folds(80, 4, groups=groups)
+    on_groups = LassoCV(cv=4, alphas=10).fit(X, y, groups=groups)
+    on_folds = LassoCV(cv=explicit, alphas=10).fit(X, y)
+    np.testing.assert_array_equal(on_groups.mse_path_, on_folds.mse_path_)
+    ridge = RidgeCV(alphas=[0.1, 1.0, 10.0], cv=4).fit(X, y, groups=groups)
+    np.testing.assert_array_equal(
+        ridge.mse_path_, RidgeCV(alphas=[0.1, 1.0, 10.0], cv=explicit).fit(X, y).mse_path_)
+    with pytest.raises(ValueError, match="groups need a k-fold cv"):
+        RidgeCV(alphas=[1.0]).fit(X, y, groups=groups)
+
+
+def test_logistic_cv_with_groups_uses_group_folds():
+    from regcore.sklearn import LogisticRegressionCV
+
+    rng = np.random.default_rng(5)
+    X = rng.standard_normal((90, 4))
+    y = (X[:, 0] + 0.5 * rng.standard_normal(90) > 0).astype(int)
+    groups = np.arange(90) // 9
+    on_groups = LogisticRegressionCV(Cs=6, cv=3).fit(X, y, groups=groups)
+    on_folds = LogisticRegressionCV(Cs=6, cv=make_folds(90, 3, groups=groups)).fit(X, y)
+    stratified = LogisticRegressionCV(Cs=6, cv=3).fit(X, y)
+    np.testing.assert_array_equal(on_groups.loss_path_, on_folds.loss_path_)
+    assert not np.array_equal(on_groups.loss_path_, stratified.loss_path_)
+
+
 def test_a_fold_without_weighted_test_rows_is_refused():
     # its weighted held-out error is 0 / 0 (it was a ZeroDivisionError)
     X, y, _ = regression(n=40, p=5)

@@ -362,7 +362,7 @@ class ElasticNetCV(_LinearRegressor):
         self.penalty_factor = penalty_factor
         self.selection_rule = selection_rule
 
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, groups=None):
         """Cross-validate the path, then refit at the selected alpha.
 
         Parameters
@@ -371,6 +371,10 @@ class ElasticNetCV(_LinearRegressor):
         y : array-like of shape (n_samples,)
         sample_weight : array-like of shape (n_samples,), default=None
             Weights of the fits and of the held-out errors.
+        groups : array-like of shape (n_samples,), default=None
+            Group labels for a group splitter (``GroupKFold``) or, with an
+            int ``cv``, folds of whole groups
+            (:func:`regcore.linear_model.make_folds`).
 
         Returns
         -------
@@ -387,6 +391,7 @@ class ElasticNetCV(_LinearRegressor):
                 tol=self.tol, max_iter=self.max_iter, fit_intercept=self.fit_intercept,
                 positive=self.positive, penalty_factor=self.penalty_factor,
                 sample_weight=sample_weight, precompute=self.precompute, n_jobs=self.n_jobs,
+                groups=groups,
             )
         single = np.size(self.l1_ratio) == 1  # shapes as scikit-learn's for one l1_ratio
         self.alpha_ = result.alpha
@@ -652,7 +657,7 @@ class RidgeCV(_LinearRegressor):
         self.selection_rule = selection_rule
         self.n_jobs = n_jobs
 
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, groups=None):
         """Select alpha and fit ridge on all data.
 
         Parameters
@@ -660,6 +665,10 @@ class RidgeCV(_LinearRegressor):
         X : array-like or sparse matrix of shape (n_samples, n_features)
         y : array-like of shape (n_samples,) or (n_samples, n_targets)
         sample_weight : array-like of shape (n_samples,), default=None
+        groups : array-like of shape (n_samples,), default=None
+            Group labels for k-fold ``cv`` (see :class:`ElasticNetCV`); the
+            closed-form leave-one-out of ``cv=None`` leaves out single rows
+            and refuses them.
 
         Returns
         -------
@@ -672,9 +681,12 @@ class RidgeCV(_LinearRegressor):
                              "for sparse X")
         method = "auto" if self.gcv_mode is None else self.gcv_mode
         if self.cv is None:
+            if groups is not None:
+                raise ValueError("groups need a k-fold cv: cv=None is the closed-form "
+                                 "leave-one-out, which leaves out single rows")
             self._fit_loo(X, y, sample_weight, method)
         else:
-            self._fit_kfold(X, y, sample_weight, method)
+            self._fit_kfold(X, y, sample_weight, method, groups)
         return self
 
     def _check_params(self):
@@ -716,12 +728,12 @@ class RidgeCV(_LinearRegressor):
         self._set_fit(**_ridge_at(X, y, alphas[chosen], fit_intercept=self.fit_intercept,
                                   sample_weight=sample_weight, method=method), n_iter=None)
 
-    def _fit_kfold(self, X, y, sample_weight, method):
+    def _fit_kfold(self, X, y, sample_weight, method, groups):
         from .linear_model import ridge_path_cv
 
         result = ridge_path_cv(X, y, self.alphas, cv=self.cv, selection_rule=self.selection_rule,
                                fit_intercept=self.fit_intercept, sample_weight=sample_weight,
-                               method=method, n_jobs=self.n_jobs)
+                               method=method, n_jobs=self.n_jobs, groups=groups)
         grid = list(result.alphas)
         self._set_selection(result.alphas, result.mse_mean, grid.index(result.alpha_min),
                             grid.index(result.alpha_1se))
@@ -1048,7 +1060,7 @@ class LogisticRegressionCV(_LogisticBase):
         self.class_weight = class_weight
         self.n_jobs = n_jobs
 
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, groups=None):
         """Cross-validate the C grid, then refit each problem at its selected C.
 
         Parameters
@@ -1057,6 +1069,10 @@ class LogisticRegressionCV(_LogisticBase):
         y : array-like of shape (n_samples,)
         sample_weight : array-like of shape (n_samples,), optional
             Weights of the fits and of the held-out losses.
+        groups : array-like of shape (n_samples,), optional
+            Group labels for a group splitter or, with an int ``cv``, folds
+            of whole groups (then not stratified; see
+            :func:`regcore.linear_model.make_folds`).
 
         Returns
         -------
@@ -1072,7 +1088,8 @@ class LogisticRegressionCV(_LogisticBase):
             raise ValueError(f"scoring must be one of {_LOGISTIC_SCORINGS}, got "
                              f"{self.scoring!r}")
         X, y, sw, targets = self._prepare(X, y, sample_weight)
-        folds = make_folds(X.shape[0], 5 if self.cv is None else self.cv, y=y, stratify=True)
+        folds = make_folds(X.shape[0], 5 if self.cv is None else self.cv, y=y, groups=groups,
+                           stratify=True)
         grid = self._grid(X, targets, sw, l1_ratio)
         options = dict(l1_ratio=l1_ratio, tol=self.tol, max_iter=self.max_iter,
                        fit_intercept=self.fit_intercept, penalty_factor=self.penalty_factor,

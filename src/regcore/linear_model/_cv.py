@@ -30,26 +30,35 @@ SELECTION_RULES = ("min", "1se")
 
 # --- folds -----------------------------------------------------------------------------
 
-def make_folds(n_samples, cv=5, *, y=None, stratify=False, shuffle=False, rng=None):
+def make_folds(n_samples, cv=5, *, y=None, groups=None, stratify=False, shuffle=False,
+               rng=None):
     """Train/test index pairs for cross-validation.
 
     Parameters
     ----------
     n_samples : int
-    cv : int, iterable of (train, test) pairs, or object with ``split(X, y)``
+    cv : int, iterable of (train, test) pairs, or object with ``split(X, y, groups)``
         An int k gives k contiguous folds of sizes differing by at most one,
         the first ``n_samples % k`` folds one larger (the same partition as
-        scikit-learn's ``KFold(k)``). A splitter object (e.g. from
-        ``sklearn.model_selection``) is called with a placeholder X of
-        ``n_samples`` rows and ``y``.
+        scikit-learn's ``KFold(k)``); with ``groups``, k folds of whole
+        groups. A splitter object (e.g. ``sklearn.model_selection.GroupKFold``)
+        is called with a placeholder X of ``n_samples`` rows, ``y`` and
+        ``groups``.
     y : array-like of shape (n_samples,), optional
         Class labels, needed only when ``stratify`` is True (or by a splitter).
+    groups : array-like of shape (n_samples,), optional
+        Group label of each sample (a patient, a site, a session): with an
+        int k, every group goes whole into one test fold, the largest groups
+        first, each to the fold with the fewest samples so far (the
+        partition of scikit-learn's unshuffled ``GroupKFold(k)``), and
+        ``stratify`` is not applied. Not used with an iterable of splits.
     stratify : bool, default=False
         Deal the samples of each class round-robin over the k folds, so every
         fold has about the same class proportions.
     shuffle : bool, default=False
         Shuffle the samples (within each class when stratifying) before
-        dealing them into folds.
+        dealing them into folds; with ``groups``, deal the groups in a random
+        order instead of by size.
     rng : None, int or numpy.random.Generator
         Randomness for ``shuffle``.
 
@@ -64,19 +73,29 @@ def make_folds(n_samples, cv=5, *, y=None, stratify=False, shuffle=False, rng=No
     [[0, 1, 2], [3, 4]]
     """
     n_samples = check_scalar(n_samples, "n_samples", lo=1, integer=True)
+    groups = _check_groups(groups, n_samples)
     if isinstance(cv, numbers.Integral) and not isinstance(cv, bool):
         k = check_scalar(cv, "cv", lo=2, integer=True)
         if k > n_samples:
             raise ValueError(
                 f"cv={k} folds need at least {k} samples, got n_samples={n_samples}")
-        fold_of = _assign_folds(n_samples, k, y, stratify, shuffle, rng)
+        if groups is None:
+            fold_of = _assign_folds(n_samples, k, y, stratify, shuffle, rng)
+        else:
+            fold_of = _assign_group_folds(groups, k, shuffle, rng)
         everything = np.arange(n_samples)
         return [(everything[fold_of != f], everything[fold_of == f]) for f in range(k)]
     if isinstance(cv, (str, bytes)):  # str.split is not a splitter
         raise _not_a_cv(cv)
     if hasattr(cv, "split"):
-        splits = cv.split(np.zeros((n_samples, 1)), y)
+        placeholder = np.zeros((n_samples, 1))
+        splits = (cv.split(placeholder, y) if groups is None
+                  else cv.split(placeholder, y, groups))
     else:
+        if groups is not None:
+            raise ValueError("groups are used with an int cv or a splitter object; an "
+                             "iterable of (train, test) splits already says which rows "
+                             "go together")
         try:
             splits = iter(cv)
         except TypeError:
@@ -90,6 +109,36 @@ def make_folds(n_samples, cv=5, *, y=None, stratify=False, shuffle=False, rng=No
 def _not_a_cv(cv):
     return TypeError("cv must be an int, an iterable of (train, test) index pairs or an "
                      f"object with a split(X, y) method, got {type(cv).__name__}")
+
+
+def _check_groups(groups, n_samples):
+    if groups is None:
+        return None
+    groups = np.asarray(groups)
+    if groups.shape != (n_samples,):
+        raise ValueError(f"groups must have shape ({n_samples},), got {groups.shape}")
+    return groups
+
+
+def _assign_group_folds(groups, k, shuffle, rng):
+    """Fold number of each sample, whole groups to a fold: the groups in
+    decreasing size (the later label first among equal sizes) or in random
+    order with ``shuffle``, each to the fold with the fewest samples so far
+    (the first such fold on ties)."""
+    labels, group_of, sizes = np.unique(groups, return_inverse=True, return_counts=True)
+    if labels.size < k:
+        raise ValueError(f"cv={k} folds need at least {k} groups, got {labels.size}")
+    if shuffle:
+        order = check_random_state(rng).permutation(labels.size)
+    else:
+        order = np.argsort(sizes, kind="stable")[::-1]
+    fold_sizes = np.zeros(k, np.int64)
+    fold_of_group = np.empty(labels.size, np.int64)
+    for g in order:
+        fold = int(np.argmin(fold_sizes))
+        fold_of_group[g] = fold
+        fold_sizes[fold] += sizes[g]
+    return fold_of_group[group_of]
 
 
 def _assign_folds(n_samples, k, y, stratify, shuffle, rng):
@@ -476,7 +525,8 @@ def alpha_grid(X, y, *, l1_ratio=1.0, n_alphas=100, eps=1e-3, fit_intercept=True
 
 def enet_path_cv(X, y, *, l1_ratio=0.5, alphas=100, eps=1e-3, cv=5, selection_rule="min",
                  tol=1e-4, max_iter=1000, fit_intercept=True, positive=False,
-                 penalty_factor=None, sample_weight=None, precompute="auto", n_jobs=None):
+                 penalty_factor=None, sample_weight=None, precompute="auto", n_jobs=None,
+                 groups=None):
     """Cross-validated elastic net over an alpha grid (and a grid of l1_ratio).
 
     Parameters
@@ -499,6 +549,8 @@ def enet_path_cv(X, y, *, l1_ratio=0.5, alphas=100, eps=1e-3, cv=5, selection_ru
         weighted by ``sample_weight``.
     n_jobs : int or None
         Threads over (l1_ratio, fold) tasks, see :func:`map_folds`.
+    groups : array-like of shape (n_samples,), optional
+        Group labels: folds of whole groups, see :func:`make_folds`.
 
     Returns
     -------
@@ -516,7 +568,7 @@ def enet_path_cv(X, y, *, l1_ratio=0.5, alphas=100, eps=1e-3, cv=5, selection_ru
     l1_ratios = np.atleast_1d(as_float_array(l1_ratio, "l1_ratio", max_ndim=1)).astype(float)
     if ((l1_ratios < 0) | (l1_ratios > 1)).any():
         raise ValueError(f"l1_ratio must be in [0, 1], got {l1_ratios.tolist()}")
-    folds = make_folds(X.shape[0], cv, y=y)
+    folds = make_folds(X.shape[0], cv, y=y, groups=groups)
     common = dict(tol=tol, max_iter=max_iter, fit_intercept=fit_intercept, positive=positive,
                   penalty_factor=penalty_factor, precompute=precompute)
     grids = np.stack([_enet_grid(X, y, r, alphas, eps, fit_intercept, penalty_factor,
@@ -588,7 +640,7 @@ class RidgeKFoldResult:
 
 
 def ridge_path_cv(X, y, alphas, *, cv=5, selection_rule="min", fit_intercept=True,
-                  sample_weight=None, method="auto", n_jobs=None):
+                  sample_weight=None, method="auto", n_jobs=None, groups=None):
     """K-fold cross-validated ridge: one :func:`ridge_path` per training fold.
 
     The held-out mean squared error (weighted by ``sample_weight``) is
@@ -609,6 +661,8 @@ def ridge_path_cv(X, y, alphas, *, cv=5, selection_rule="min", fit_intercept=Tru
     selection_rule : {"min", "1se"}, default="min"
     n_jobs : int or None
         Threads over folds, see :func:`map_folds`.
+    groups : array-like of shape (n_samples,), optional
+        Group labels: folds of whole groups, see :func:`make_folds`.
 
     Returns
     -------
@@ -621,7 +675,7 @@ def ridge_path_cv(X, y, alphas, *, cv=5, selection_rule="min", fit_intercept=Tru
     # float64, as given (ridge_path computes in X's dtype; alpha_ reports the
     # user's value, not its float32 rounding)
     grid = np.atleast_1d(as_float_array(alphas, "alphas", max_ndim=1, dtype=np.float64))
-    folds = make_folds(X.shape[0], cv, y=y)
+    folds = make_folds(X.shape[0], cv, y=y, groups=groups)
 
     def fit_path(X_train, y_train, sw_train):
         path = ridge_path(X_train, y_train, grid, fit_intercept=fit_intercept,
