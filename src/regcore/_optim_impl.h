@@ -5,13 +5,16 @@
  * result of an elementwise kernel never depends on the thread count, and the
  * reductions (sum of squares, ...) add block partials in a fixed order.
  *
- * Code generation: with GCC on x86-64 glibc every kernel is compiled twice
- * (AVX2 and baseline x86-64) and the loader picks the clone for the running
- * CPU (target_clones, which needs glibc's ifunc: not on musl). The region below is compiled without FMA contraction
- * (so both clones round exactly alike). GCC keeps sqrtf scalar when errno
- * is on (the default), so the AdamW square roots use SSE2 intrinsics on
- * x86-64 (IEEE-exact, like sqrtf). No -ffast-math: IEEE semantics, NaN and
- * infinities are kept.
+ * Code generation: with GCC on x86-64 glibc every kernel is compiled three
+ * times (AVX-512, AVX2 and baseline x86-64) and the loader picks the clone for
+ * the running CPU (target_clones, which needs glibc's ifunc: not on musl).
+ * The region below is compiled without FMA contraction, so every clone rounds
+ * exactly alike (additions, multiplications, divisions and square roots are
+ * correctly rounded IEEE operations at any vector width, and the reductions
+ * sum into 8 fixed accumulators). setup.py passes -fno-math-errno, without
+ * which GCC keeps
+ * sqrtf scalar (to set errno on negative input) and AdamW's loop does not
+ * vectorize. No -ffast-math: NaN and infinities are kept.
  *
  * The float and double versions come from _optim_impl_t.h included twice.
  */
@@ -27,7 +30,7 @@
 #endif
 
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__GLIBC__)
-#define RC_OPTIM_KERNEL __attribute__((target_clones("avx2", "default"))) static
+#define RC_OPTIM_KERNEL __attribute__((target_clones("avx512f", "avx2", "default"))) static
 #else
 #define RC_OPTIM_KERNEL static
 #endif
@@ -54,24 +57,8 @@
         body(__VA_ARGS__, F);       \
         break;
 
-/* Elements per AdamW sub-block (a stack buffer of square roots). Measured on
- * 16M float32: 64 beats 128-2048 by 10-30% (the sub-block's streams stay in
- * L1 between the three loops). */
-#define RC_ADAM_SUB 64
-
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#include <emmintrin.h>
-#define RC_HAVE_SSE2 1
-#else
-#define RC_HAVE_SSE2 0
-#endif
-
 #define RC_T float
 #define RC_FN(name) rc_optim_##name##_float
-#define RC_SSE_LANES 4
-#define RC_SSE_LOAD _mm_loadu_ps
-#define RC_SSE_STORE _mm_storeu_ps
-#define RC_SSE_SQRT _mm_sqrt_ps
 #define RC_FABS fabsf
 #define RC_COPYSIGN copysignf
 #define RC_SQRT sqrtf
@@ -81,17 +68,9 @@
 #undef RC_FABS
 #undef RC_COPYSIGN
 #undef RC_SQRT
-#undef RC_SSE_LANES
-#undef RC_SSE_LOAD
-#undef RC_SSE_STORE
-#undef RC_SSE_SQRT
 
 #define RC_T double
 #define RC_FN(name) rc_optim_##name##_double
-#define RC_SSE_LANES 2
-#define RC_SSE_LOAD _mm_loadu_pd
-#define RC_SSE_STORE _mm_storeu_pd
-#define RC_SSE_SQRT _mm_sqrt_pd
 #define RC_FABS fabs
 #define RC_COPYSIGN copysign
 #define RC_SQRT sqrt
@@ -101,10 +80,6 @@
 #undef RC_FABS
 #undef RC_COPYSIGN
 #undef RC_SQRT
-#undef RC_SSE_LANES
-#undef RC_SSE_LOAD
-#undef RC_SSE_STORE
-#undef RC_SSE_SQRT
 
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC pop_options

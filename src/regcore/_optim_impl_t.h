@@ -53,25 +53,11 @@ RC_OPTIM_KERNEL void RC_FN(sgd)(RC_T *RC_RESTRICT p, const RC_T *RC_RESTRICT g,
     }
 }
 
-/* sqrt(x) in place; SSE2 on x86-64 (the vectorizer leaves errno-setting
- * sqrtf scalar), a plain loop elsewhere */
-RC_OPTIM_INLINE void RC_FN(sqrt_inplace)(RC_T *x, ptrdiff_t n)
-{
-    ptrdiff_t i = 0;
-#if RC_HAVE_SSE2
-    for (; i + RC_SSE_LANES <= n; i += RC_SSE_LANES)
-        RC_SSE_STORE(x + i, RC_SSE_SQRT(RC_SSE_LOAD(x + i)));
-#endif
-    for (; i < n; i++)
-        x[i] = RC_SQRT(x[i]);
-}
-
 /* PyTorch's AdamW update of one block (decay = 1 - lr * weight_decay):
  * m = b1 * m + (1 - b1) * g;  v = b2 * v + (1 - b2) * g * g;
  * vmax = maximum(vmax, v) (amsgrad, NaN propagates);
  * p = soft(p * decay - step_size * m / (sqrt(v or vmax) / bc2_sqrt + eps), thr)
- * Done in sub-blocks of RC_ADAM_SUB elements: moments, then the square roots,
- * then the parameter, so the first and last loops vectorize. */
+ * One loop: with -fno-math-errno (setup.py) sqrt vectorizes in every clone. */
 RC_OPTIM_INLINE void RC_FN(adamw_body)(RC_T *RC_RESTRICT p, const RC_T *RC_RESTRICT g,
                                        RC_T *RC_RESTRICT m, RC_T *RC_RESTRICT v,
                                        RC_T *RC_RESTRICT vmax, ptrdiff_t n, const RC_T *h,
@@ -79,34 +65,23 @@ RC_OPTIM_INLINE void RC_FN(adamw_body)(RC_T *RC_RESTRICT p, const RC_T *RC_RESTR
 {
     const RC_T decay = h[0], b1 = h[1], keep1 = h[2], b2 = h[3], keep2 = h[4];
     const RC_T step_size = h[5], bc2_sqrt = h[6], eps = h[7], thr = h[8];
-    RC_T root[RC_ADAM_SUB];
-    for (ptrdiff_t start = 0; start < n; start += RC_ADAM_SUB) {
-        const ptrdiff_t len = n - start < RC_ADAM_SUB ? n - start : RC_ADAM_SUB;
-        RC_T *RC_RESTRICT ps = p + start, *RC_RESTRICT ms = m + start;
-        RC_T *RC_RESTRICT vs = v + start;
-        const RC_T *RC_RESTRICT gs = g + start;
-        for (ptrdiff_t i = 0; i < len; i++) {
-            RC_T gi = gs[i];
-            RC_T mi = b1 * ms[i] + keep1 * gi;
-            RC_T vi = b2 * vs[i] + keep2 * gi * gi;
-            ms[i] = mi;
-            vs[i] = vi;
-            if (flags & 1) {
-                RC_T w = vmax[start + i];
-                w = (vi > w || vi != vi) ? vi : w;
-                vmax[start + i] = w;
-                vi = w;
-            }
-            root[i] = vi;
+    for (ptrdiff_t i = 0; i < n; i++) {
+        RC_T gi = g[i];
+        RC_T mi = b1 * m[i] + keep1 * gi;
+        RC_T vi = b2 * v[i] + keep2 * gi * gi;
+        m[i] = mi;
+        v[i] = vi;
+        if (flags & 1) {
+            RC_T w = vmax[i];
+            w = (vi > w || vi != vi) ? vi : w;
+            vmax[i] = w;
+            vi = w;
         }
-        RC_FN(sqrt_inplace)(root, len);
-        for (ptrdiff_t i = 0; i < len; i++) {
-            RC_T denom = root[i] / bc2_sqrt + eps;
-            RC_T q = ps[i] * decay - step_size * (ms[i] / denom);
-            if (flags & 2)
-                q = RC_FN(soft)(q, thr);
-            ps[i] = q;
-        }
+        RC_T denom = RC_SQRT(vi) / bc2_sqrt + eps;
+        RC_T q = p[i] * decay - step_size * (mi / denom);
+        if (flags & 2)
+            q = RC_FN(soft)(q, thr);
+        p[i] = q;
     }
 }
 
