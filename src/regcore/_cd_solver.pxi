@@ -9,6 +9,7 @@ cdef enum:
     _CHECK_EVERY = 5      # inner duality-gap check frequency, in epochs
     _WS_MIN = 10          # smallest working set
     _RESET_EVERY = 8      # float64 state recomputed from scratch every this many outer gaps
+    _INNER_RESET_EVERY = 50  # float32 state recomputed every this many epochs of an inner solve
 
 # The inner problem is solved to this fraction of the outer duality gap.
 cdef double _INNER_FRACTION = 0.3
@@ -946,6 +947,11 @@ cdef Py_ssize_t _inner_solve(_Solver* S, floating* beta, const int32_t* ws, Py_s
                 h = 0
                 _snapshot(S, beta, ws, m, 0, Bs, Ss, Cs)
         if epoch % _CHECK_EVERY == 0:
+            if floating is float and epoch % _INNER_RESET_EVERY == 0:
+                # an inner solve that cannot reach its tolerance (tol below
+                # float32's reach) runs to max_iter; the rounding of its
+                # incremental updates grew the gap 10x per 10x epochs
+                _reset_state(S, beta, ws, m)
             _fill_grad(S, beta, ws, m)
             _residual_stats(S, beta, ws, m, &rr, &yr)
             primal = 0.5 * rr + _penalty_on(S, beta, ws, m)
