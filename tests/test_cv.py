@@ -370,17 +370,21 @@ def test_int_folds_with_groups_keep_groups_whole_like_groupkfold(k):
     from sklearn.model_selection import GroupKFold
 
     rng = np.random.default_rng(k)
-    groups = rng.integers(0, 12, 90)
-    folds = make_folds(90, k, groups=groups)
-    tests = [set(test.tolist()) for _, test in folds]
-    assert sorted(set().union(*tests)) == list(range(90))  # a partition
-    for rows in _group_rows(groups).values():
-        assert sum(rows <= t for t in tests) == 1  # each group in one test fold
-    expected = [set(test.tolist()) for _, test in GroupKFold(k).split(groups, groups=groups)]
-    assert sorted(map(sorted, tests)) == sorted(map(sorted, expected))
-    shuffled = make_folds(90, k, groups=groups, shuffle=True, rng=0)
-    for rows in _group_rows(groups).values():
-        assert sum(rows <= set(test.tolist()) for _, test in shuffled) == 1
+    # 12 groups of sizes 1..12 in random order: no ties, which scikit-learn
+    # broke in another order before 1.9
+    groups = rng.permutation(np.repeat(rng.permutation(12), np.arange(1, 13)))
+    for g in (groups, rng.integers(0, 12, 78)):  # the second has ties
+        folds = make_folds(78, k, groups=g)
+        tests = [set(test.tolist()) for _, test in folds]
+        assert sorted(set().union(*tests)) == list(range(78))  # a partition
+        for rows in _group_rows(g).values():
+            assert sum(rows <= t for t in tests) == 1  # each group in one test fold
+        shuffled = make_folds(78, k, groups=g, shuffle=True, rng=0)
+        for rows in _group_rows(g).values():
+            assert sum(rows <= set(test.tolist()) for _, test in shuffled) == 1
+    tests = [sorted(test.tolist()) for _, test in make_folds(78, k, groups=groups)]
+    expected = [sorted(t.tolist()) for _, t in GroupKFold(k).split(groups, groups=groups)]
+    assert sorted(tests) == sorted(expected)
 
 
 def test_groups_reach_a_group_splitter():

@@ -49,9 +49,10 @@ def make_folds(n_samples, cv=5, *, y=None, groups=None, stratify=False, shuffle=
     groups : array-like of shape (n_samples,), optional
         Group label of each sample (a patient, a site, a session): with an
         int k, every group goes whole into one test fold, the largest groups
-        first, each to the fold with the fewest samples so far (the
-        partition of scikit-learn's unshuffled ``GroupKFold(k)``), and
-        ``stratify`` is not applied. Not used with an iterable of splits.
+        first, each to the fold with the fewest samples so far, and
+        ``stratify`` is not applied. scikit-learn's unshuffled
+        ``GroupKFold(k)`` makes the same partition (before scikit-learn 1.9,
+        only when no two groups have the same size). Not used with an iterable of splits.
     stratify : bool, default=False
         Deal the samples of each class round-robin over the k folds, so every
         fold has about the same class proportions.
