@@ -333,10 +333,11 @@ class _FoldGrams:
     subtraction does not cancel large means. Used for dense float64 X only
     (the subtraction would cost float32 too much accuracy).
 
-    The differences round at the scale of the full Gram: when the training
-    Gram is smaller than that by more than ``MAX_CANCELLATION`` (test rows
-    far larger than the training rows, or far from them), the call returns
-    None and the fold computes its own Gram.
+    The differences round at the scale of the full Gram, column by column:
+    when a column's training squared norm is smaller than its full one by
+    more than ``MAX_CANCELLATION`` (test rows far larger than the training
+    rows in that column, or far from them), the call returns None and the
+    fold computes its own Gram.
     """
 
     MAX_CANCELLATION = 1e3
@@ -383,13 +384,12 @@ class _FoldGrams:
         return np.asfortranarray((train.size / w_train_sum) * G)  # weights summing to n
 
     def _cancels(self, train_gram):
-        """True when the training Gram, computed by differences whose rounding is
-        at the scale of the full Gram, is smaller than that scale by more than
-        MAX_CANCELLATION (a Gram of the training rows themselves rounds at
-        their own scale)."""
-        full_scale = np.diag(self.gram).max()
-        train_scale = np.diag(train_gram).max()
-        return full_scale > self.MAX_CANCELLATION * train_scale
+        """True when a column's training squared norm, computed by a difference
+        whose rounding is at the scale of the full column's, is smaller than
+        that by more than MAX_CANCELLATION (a Gram of the training rows
+        themselves rounds at their own scale). Column by column: a large
+        column elsewhere does not make the cancelled one accurate."""
+        return bool((np.diag(self.gram) > self.MAX_CANCELLATION * np.diag(train_gram)).any())
 
 
 def _fold_grams(X, sample_weight, fit_intercept, precompute, folds):
