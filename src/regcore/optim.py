@@ -103,22 +103,76 @@ def _check_disjoint(named_arrays):
                 )
 
 
+# Arrays whose byte spans overlap (interleaved views of one buffer) are
+# compared in pairs up to this many; a larger such cluster has its bytes
+# marked instead, in time linear in its arrays rather than quadratic.
+_MAX_PAIRWISE = 16
+
+
 def _check_no_shared_memory(written, read=()):
     """Raise ValueError when an array of ``written`` shares memory with any
     other array of ``written`` or ``read`` (lists of ``(name, non-empty
     array)``; arrays of ``read`` may share memory with each other)."""
     items = [(order < len(written), order, name, arr)
              for order, (name, arr) in enumerate([*written, *read])]
+    for cluster in _overlapping_spans(_by_first_byte(_may_share(items))):
+        if len(cluster) <= _MAX_PAIRWISE:
+            _check_pairs(cluster)
+        else:
+            _check_marked(cluster)
+
+
+def _overlapping_spans(spans):
+    """``spans`` (sorted by start) in runs whose spans overlap one another
+    transitively; arrays of different runs cannot share memory."""
+    clusters, end = [], None
+    for span in spans:
+        if end is None or span[0] >= end:
+            clusters.append([])
+            end = span[1]
+        clusters[-1].append(span)
+        end = max(end, span[1])
+    return clusters
+
+
+def _check_pairs(spans):
+    """The pairwise check of a few spans sorted by start."""
     open_items = []
-    for start, end, writes, order, name, arr in _by_first_byte(_may_share(items)):
+    for start, end, writes, order, name, arr in spans:
         open_items = [item for item in open_items if item[1] > start]
         for _, _, other_writes, other_order, other_name, other in open_items:
             if (writes or other_writes) and _shares_memory(arr, other):
-                first, second = sorted([(order, name), (other_order, other_name)])
-                raise ValueError(
-                    f"{first[1]} and {second[1]} share memory; they must be distinct arrays"
-                )
+                _raise_shared((order, name), (other_order, other_name))
         open_items.append((start, end, writes, order, name, arr))
+
+
+def _check_marked(spans):
+    """The check of many spans sorted by start, by marking the bytes each
+    written array covers (a read array may cover marked bytes of no written
+    one); the pairwise check names the two arrays once a conflict is seen."""
+    base = spans[0][0]
+    marked = np.zeros(max(span[1] for span in spans) - base, np.bool_)
+    writes_first = sorted(spans, key=lambda span: not span[2])
+    for index, (_, _, writes, order, name, arr) in enumerate(writes_first):
+        covered = _bytes_of(marked, base, arr)
+        if covered.any():
+            others = [span for span in writes_first[:index] if span[2]]
+            _check_pairs(sorted([*others, writes_first[index]]))
+        if writes:
+            covered[...] = True
+
+
+def _bytes_of(marked, base, arr):
+    """The view of ``marked`` (a byte map of memory from address ``base``)
+    that covers the bytes of ``arr``."""
+    offset = arr.__array_interface__["data"][0] - base
+    return np.lib.stride_tricks.as_strided(
+        marked[offset:], shape=arr.shape + (arr.itemsize,), strides=arr.strides + (1,))
+
+
+def _raise_shared(a, b):
+    first, second = sorted([a, b])
+    raise ValueError(f"{first[1]} and {second[1]} share memory; they must be distinct arrays")
 
 
 def _may_share(items):
