@@ -10,7 +10,7 @@ from regcore._bench import ridge
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="small problems, ~15 s")
+    parser.add_argument("--quick", action="store_true", help="small problems, ~20 s")
     args = parser.parse_args()
     ridge.run(quick=args.quick)
 
