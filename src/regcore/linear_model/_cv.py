@@ -416,23 +416,22 @@ def _partitions(train, test, n_samples):
 def check_test_weights(sw_test):
     """The sample weights of a fold's test rows, refused when none is positive:
     the fold's weighted held-out error would be 0 / 0."""
-    if not (sw_test > 0).any():
-        raise ValueError(
-            f"sample_weight is zero on all {sw_test.size} test rows of a fold, whose "
-            f"weighted held-out error is then undefined; use folds that each test "
-            f"at least one row of positive weight")
-    return sw_test
+    return _check_fold_weights(sw_test, "test", "whose weighted held-out error is then "
+                               "undefined; use folds that each test at least one row")
 
 
 def _check_train_weights(sw_train):
     """The sample weights of a fold's training rows, refused when none is positive
     (the fold has nothing to fit, though sample_weight itself is valid)."""
-    if not (sw_train > 0).any():
-        raise ValueError(
-            f"sample_weight is zero on all {sw_train.size} training rows of a fold, which "
-            f"then has nothing to fit; use folds whose training rows include a row of "
-            f"positive weight")
-    return sw_train
+    return _check_fold_weights(sw_train, "training", "which then has nothing to fit; use "
+                               "folds whose training rows include a row")
+
+
+def _check_fold_weights(sw, rows, consequence):
+    if not (sw > 0).any():
+        raise ValueError(f"sample_weight is zero on all {sw.size} {rows} rows of a fold, "
+                         f"{consequence} of positive weight")
+    return sw
 
 
 def _fold_mse(fit_path, X, y, sample_weight, fold):
