@@ -56,23 +56,23 @@ class _Problem:
         self.exp_avg = (0.1 * rng.standard_normal(n)).astype(np.float32)
         self.exp_avg_sq = rng.random(n, dtype=np.float32)
         self.copy_dst = np.empty_like(self.param)
+        # regcore's optimizers over these arrays; they decay the 1-D parameter
+        # as torch's do
+        self._sgd = optim.SGD([self.param], lr=LR, momentum=MOMENTUM,
+                              weight_decay=WEIGHT_DECAY, regularize_1d=True)
+        self._sgd.state[0] = {"momentum_buffer": self.buf}
+        self._adamw = optim.AdamW([self.param], lr=LR, regularize_1d=True)
+        self._adamw.state[0] = {"step": 9, "exp_avg": self.exp_avg,
+                                "exp_avg_sq": self.exp_avg_sq}
 
     def copy(self):
         np.copyto(self.copy_dst, self.param)
 
-    # regcore, in place; the optimizers decay the 1-D parameter as torch's do
+    # regcore, in place
     def sgd(self):
-        if not hasattr(self, "_sgd"):
-            self._sgd = optim.SGD([self.param], lr=LR, momentum=MOMENTUM,
-                                  weight_decay=WEIGHT_DECAY, regularize_1d=True)
-            self._sgd.state[0] = {"momentum_buffer": self.buf}
         self._sgd.step([self.grad])
 
     def adamw(self):
-        if not hasattr(self, "_adamw"):
-            self._adamw = optim.AdamW([self.param], lr=LR, regularize_1d=True)
-            self._adamw.state[0] = {"step": 9, "exp_avg": self.exp_avg,
-                                    "exp_avg_sq": self.exp_avg_sq}
         self._adamw.step([self.grad])
 
     def prox_l1(self):
