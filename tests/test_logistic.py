@@ -282,6 +282,37 @@ def test_penalty_factor_zero_leaves_feature_unpenalized(rng):
     assert kkt_violation(X, y, fit.coef, fit.intercept, C=C, l1_ratio=1.0, pf=pf) < 1e-8
 
 
+@pytest.mark.parametrize("sparse", [False, True], ids=["dense", "sparse"])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("dtype, tol", [(np.float64, 1e-10), (np.float32, 1e-5)])
+def test_ill_conditioned_unpenalized_block_converges(sparse, fit_intercept, dtype, tol):
+    # Eight unpenalized columns close to one another (condition number ~3000,
+    # ~300 in float32, which cannot certify the former): coordinate steps on
+    # them alone converged at that block's rate (float64: a gap of 1.7e-5
+    # after 20000 Newton steps); the inner solver steps over the whole block
+    # exactly, so the fit certifies in a few Newton steps.
+    rng = np.random.default_rng(0)
+    n, p, k = 200, 20, 8
+    X = rng.standard_normal((n, p))
+    spread = 0.001 if dtype == np.float64 else 0.01
+    X[:, :k] = rng.standard_normal(n)[:, None] + spread * rng.standard_normal((n, k))
+    if sparse:
+        X[:, k:] *= rng.random((n, p - k)) < 0.5
+    z = X[:, k:k + 3].sum(axis=1) + 0.3 * X[:, :k] @ rng.standard_normal(k)
+    y = np.where(rng.random(n) < 1 / (1 + np.exp(-z)), 1, -1)
+    pf = np.r_[np.zeros(k), np.ones(p - k)]
+    sw = rng.uniform(0.5, 2.0, n)
+    Xin = sp.csc_matrix(X.astype(dtype)) if sparse else X.astype(dtype)
+    for l1_ratio in (1.0, 0.5):
+        fit = logistic_fit(Xin, y, C=1.0, l1_ratio=l1_ratio, penalty_factor=pf,
+                           sample_weight=sw, fit_intercept=fit_intercept, tol=tol,
+                           max_iter=2000)
+        assert fit.converged and fit.dual_gap <= tol and fit.n_iter <= 50
+        assert kkt_violation(X, y, fit.coef, fit.intercept, C=1.0, l1_ratio=l1_ratio,
+                             fit_intercept=fit_intercept, sw=sw, pf=pf) < (
+            1e-2 if dtype == np.float32 else 1e-6)
+
+
 @pytest.mark.parametrize("fit_intercept", [False, True])
 def test_unpenalized_feature_is_fitted_even_from_zero(fit_intercept):
     # an unpenalized feature correlated with y, at a C where every penalized

@@ -20,7 +20,7 @@
 # Gap Safe screening (the dual is (4 / max s)-strongly concave), which takes
 # features proven zero out of the passes over X.
 
-from libc.math cimport exp, log, log1p, INFINITY
+from libc.math cimport exp, log, log1p, sqrt, INFINITY
 from libc.stdlib cimport free, malloc
 from libc.float cimport DBL_EPSILON, FLT_EPSILON
 
@@ -491,6 +491,139 @@ cdef double _logi_kth_largest(double *values, Py_ssize_t n, Py_ssize_t k) noexce
     return values[target]
 
 
+cdef struct _LogiBlock:
+    # the unpenalized features of the working set, minimised over as one block
+    Py_ssize_t k
+    int *feature          # (k,) feature indices
+    double *chol          # (k, k) Cholesky factor of their model Hessian
+    double *rhs           # (k,) derivatives, then the step
+
+
+cdef bint _logi_cholesky(double *A, Py_ssize_t k) noexcept nogil:
+    # A = L L^T in place (lower triangle, row-major); False if not positive definite
+    cdef Py_ssize_t i, j, t
+    cdef double acc
+    for j in range(k):
+        acc = A[j * k + j]
+        for t in range(j):
+            acc -= A[j * k + t] * A[j * k + t]
+        if not acc > 0:
+            return False
+        A[j * k + j] = sqrt(acc)
+        for i in range(j + 1, k):
+            acc = A[i * k + j]
+            for t in range(j):
+                acc -= A[i * k + t] * A[j * k + t]
+            A[i * k + j] = acc / A[j * k + j]
+    return True
+
+
+cdef void _logi_cholesky_solve(const double *L, double *b, Py_ssize_t k) noexcept nogil:
+    # b = (L L^T)^{-1} b
+    cdef Py_ssize_t i, t
+    for i in range(k):
+        for t in range(i):
+            b[i] -= L[i * k + t] * b[t]
+        b[i] /= L[i * k + i]
+    for i in range(k - 1, -1, -1):
+        for t in range(i + 1, k):
+            b[i] -= L[t * k + i] * b[t]
+        b[i] /= L[i * k + i]
+
+
+cdef bint _logi_block_setup(const floating *X, _LogiDesign *d, const floating *pf,
+                            const floating *h, floating *scratch, double h_sum,
+                            bint fit_intercept, Py_ssize_t ws_size, _LogiWork *work,
+                            _LogiBlock *blk) noexcept nogil:
+    # Coordinate steps on unpenalized features converge at the rate of their
+    # block's conditioning (8 nearly collinear ones, condition 3000: a gap of
+    # 1.7e-5 after 20000 Newton steps); an exact step over the block after
+    # each epoch removes it. Needs two or more of them; False: no block.
+    cdef Py_ssize_t a, c, i, ja, jc, k = 0
+    cdef int t
+    cdef double top = 0
+    cdef const floating *column
+    blk.k = 0
+    blk.feature = NULL
+    blk.chol = NULL
+    blk.rhs = NULL
+    for a in range(ws_size):
+        if pf[work.ws[a]] == 0:
+            k += 1
+    if k < 2:
+        return False
+    blk.feature = <int *> malloc(k * sizeof(int))
+    blk.chol = <double *> malloc(k * k * sizeof(double))
+    blk.rhs = <double *> malloc(k * sizeof(double))
+    if blk.feature == NULL or blk.chol == NULL or blk.rhs == NULL:
+        _logi_block_free(blk)
+        return False
+    k = 0
+    for a in range(ws_size):
+        if pf[work.ws[a]] == 0:
+            blk.feature[k] = work.ws[a]
+            k += 1
+    for c in range(k):
+        jc = blk.feature[c]
+        if d.sparse:
+            for i in range(d.n):
+                scratch[i] = 0
+            for t in range(d.indptr[jc], d.indptr[jc + 1]):
+                scratch[d.indices[t]] = X[t]
+            column = scratch
+        else:
+            column = X + jc * d.n
+        for a in range(c, k):
+            ja = blk.feature[a]
+            blk.chol[a * k + c] = _logi_col_dot3(X, d, ja, h, column)
+            if fit_intercept:
+                blk.chol[a * k + c] -= work.h_col[ja] * work.h_col[jc] / h_sum
+        top = _logi_fmax(top, blk.chol[c * k + c])
+    for c in range(k):  # a relative ridge keeps a rank-deficient block solvable
+        blk.chol[c * k + c] += 1e-10 * top
+    if not (top > 0 and _logi_cholesky(blk.chol, k)):
+        _logi_block_free(blk)
+        return False
+    blk.k = k
+    return True
+
+
+cdef void _logi_block_free(_LogiBlock *blk) noexcept nogil:
+    free(blk.feature)
+    free(blk.chol)
+    free(blk.rhs)
+    blk.feature = NULL
+    blk.chol = NULL
+    blk.rhs = NULL
+    blk.k = 0
+
+
+cdef double _logi_block_step(const floating *X, _LogiDesign *d, floating *w,
+                             const floating *h, floating *xd, double *offset,
+                             double h_sum, bint fit_intercept, _LogiWork *work,
+                             _LogiBlock *blk) noexcept nogil:
+    # the model's exact minimiser over the block (h-centred columns, as the
+    # coordinate steps of _logi_newton_direction); returns its largest
+    # |step| * curvature (the Cholesky pivot, at most the diagonal entry)
+    cdef Py_ssize_t a, j
+    cdef double xbar, step, worst = 0
+    for a in range(blk.k):
+        j = blk.feature[a]
+        blk.rhs[a] = -(work.grad[j] + _logi_col_dot3(X, d, j, h, xd)
+                       + offset[0] * work.h_col[j])
+    _logi_cholesky_solve(blk.chol, blk.rhs, blk.k)
+    for a in range(blk.k):
+        j = blk.feature[a]
+        step = <double> (<floating> (w[j] + blk.rhs[a])) - w[j]
+        if step != 0:
+            xbar = work.h_col[j] / h_sum if fit_intercept else 0.0
+            _logi_col_axpy(X, d, j, <floating> step, xd)
+            offset[0] -= step * xbar
+            w[j] = <floating> (w[j] + step)
+            worst = _logi_fmax(worst, fabs(step) * blk.chol[a * blk.k + a] ** 2)
+    return worst
+
+
 cdef int _logi_newton_direction(const floating *X, _LogiDesign *d, floating *w,
                                 const floating *pf, double lam1, double lam2,
                                 const floating *g, const floating *h, floating *xd,
@@ -508,6 +641,7 @@ cdef int _logi_newton_direction(const floating *X, _LogiDesign *d, floating *w,
     cdef int epoch
     cdef double deriv, new, step, worst, h_sum = 0, db, xbar, curv
     cdef double offset = 0, deriv_b = grad_b
+    cdef _LogiBlock blk
     for i in range(n):
         xd[i] = 0
     if fit_intercept:
@@ -519,6 +653,7 @@ cdef int _logi_newton_direction(const floating *X, _LogiDesign *d, floating *w,
         work.w_old[j] = w[j]
         work.lip[j] = _logi_col_sqnorm(X, d, j, h)
         work.h_col[j] = _logi_col_dot(X, d, j, h) if fit_intercept else 0.0
+    _logi_block_setup(X, d, pf, h, scratch, h_sum, fit_intercept, ws_size, work, &blk)
     for epoch in range(max_inner):
         worst = 0
         if fit_intercept and deriv_b != 0:
@@ -544,8 +679,12 @@ cdef int _logi_newton_direction(const floating *X, _LogiDesign *d, floating *w,
                 offset -= step * xbar
                 w[j] = <floating>new
                 worst = _logi_fmax(worst, fabs(step) * curv)
+        if blk.k:
+            worst = _logi_fmax(worst, _logi_block_step(X, d, w, h, xd, &offset, h_sum,
+                                                       fit_intercept, work, &blk))
         if worst <= inner_tol:
             break
+    _logi_block_free(&blk)
     if worst > inner_tol and ws_size <= _LOGI_GRAM_MAX_WS:
         # ill-conditioned model (e.g. separable classes): finish on the Gram matrix
         return epoch + 1 + _logi_gram_refine(X, d, w, pf, lam1, lam2, h, xd, scratch,
