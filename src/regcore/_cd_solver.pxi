@@ -715,8 +715,9 @@ cdef void _extrapolate(_Solver* S, floating* beta, const int32_t* ws, Py_ssize_t
         bacc[idx] = 0
         for k in range(_ANDERSON_K):
             bacc[idx] += z[k] * Bs[(k + 1) * m + idx]
-        if S.positive and bacc[idx] < 0 and Bs[_ANDERSON_K * m + idx] != 0:
-            return
+        if (S.positive and bacc[idx] < 0 and Bs[_ANDERSON_K * m + idx] != 0
+                and (S.lam1[ws[idx]] > 0 or S.lam2[ws[idx]] > 0)):
+            return  # unpenalized features are free: a negative one is no reason
     # the candidate goes in place (state included), and back out if rejected
     if not exact:
         memset(state, 0, ms * sizeof(floating))
