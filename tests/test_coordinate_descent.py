@@ -597,6 +597,33 @@ def test_anderson_steps_under_positive_leave_unpenalized_features_free():
     np.testing.assert_allclose(fast.coef, plain.coef, atol=1e-6)
 
 
+@pytest.mark.parametrize("layout", ["dense", "csc"])
+def test_stalled_degenerate_support_drops_along_the_null_direction(layout):
+    # 16 samples (rank 15 once centred), 30 features of which 7 unpenalized:
+    # at small alphas coordinate descent reaches 15 or 16 nonzeros whose
+    # columns are dependent; the residual is then flat along a null direction
+    # and the l1 penalty linear along it, which coordinate steps cannot follow
+    # (this path took 76070 epochs at one alpha, and stalled at a gap of 2e-6
+    # after 100000 before the unpenalized block step). A stalled inner solve
+    # moves along that direction until a penalized coefficient reaches zero.
+    rng = np.random.default_rng(156)
+    n, p = 16, 30
+    X = rng.standard_normal((n, p))
+    y = X[:, :3].sum(axis=1) + rng.standard_normal(n)
+    pf = np.ones(p)
+    pf[rng.choice(p, 7, replace=False)] = 0
+    top = alpha_max(X, y, penalty_factor=pf)
+    Xin = sp.csc_matrix(X) if layout == "csc" else X
+    res = enet_path(Xin, y, l1_ratio=1.0, alphas=top * np.logspace(0, -2, 12), tol=1e-10,
+                    max_iter=5000, penalty_factor=pf)
+    assert (res.dual_gaps <= 1e-10).all()
+    for i, alpha in enumerate(res.alphas):
+        gap = independent_gap(X, y, res.coefs[:, i], alpha, 1.0, penalty_factor=pf)
+        assert res.dual_gaps[i] <= gap + 1e-9 and gap <= 1e-9
+        # the dropped solution has no more nonzeros than the centred rank
+        assert np.count_nonzero(res.coefs[:, i]) <= n - 1
+
+
 def test_positive_constraint_matches_sklearn(rng):
     from sklearn.linear_model import Lasso
 

@@ -31,6 +31,7 @@
 from libc.stddef cimport ptrdiff_t
 from libc.stdint cimport int32_t
 from libc.string cimport memcpy, memset
+from libc.stdlib cimport free, malloc
 from libc.math cimport INFINITY
 from libc.float cimport DBL_EPSILON, FLT_EPSILON
 
