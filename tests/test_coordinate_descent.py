@@ -624,6 +624,33 @@ def test_stalled_degenerate_support_drops_along_the_null_direction(layout):
         assert np.count_nonzero(res.coefs[:, i]) <= n - 1
 
 
+@pytest.mark.parametrize("layout", ["dense", "csc"])
+@pytest.mark.parametrize("seed", [7, 15, 16])
+def test_drop_step_ignores_dependence_among_unpenalized_features(layout, seed):
+    # Two identical unpenalized columns: a null direction among them alone
+    # moves no penalized coefficient, and rounding gave it ~1e-16 entries on
+    # penalized ones, so a drop step along it sent the pair to 1e15 and
+    # certified fits whose true gap was 3e-3. The drop step looks only for
+    # null directions through a penalized column.
+    rng = np.random.default_rng(seed)
+    n, p = 16, 30
+    X = rng.standard_normal((n, p))
+    pf = np.ones(p)
+    free = rng.choice(p, 7, replace=False)
+    pf[free] = 0
+    X[:, free[1]] = X[:, free[0]]
+    y = X[:, :3].sum(axis=1) + rng.standard_normal(n)
+    top = alpha_max(X, y, penalty_factor=pf)
+    Xin = sp.csc_matrix(X) if layout == "csc" else X
+    res = enet_path(Xin, y, l1_ratio=1.0, alphas=top * np.logspace(0, -2, 12), tol=1e-10,
+                    max_iter=5000, penalty_factor=pf)
+    assert (res.dual_gaps <= 1e-10).all()
+    assert np.abs(res.coefs).max() < 1e3
+    for i, alpha in enumerate(res.alphas):
+        gap = independent_gap(X, y, res.coefs[:, i], alpha, 1.0, penalty_factor=pf)
+        assert res.dual_gaps[i] <= gap + 1e-9 and gap <= 1e-9
+
+
 def test_positive_constraint_matches_sklearn(rng):
     from sklearn.linear_model import Lasso
 

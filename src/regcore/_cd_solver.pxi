@@ -608,14 +608,19 @@ cdef bint _centred_columns(_Solver* S, const floating* X, const int32_t* A, Py_s
     return True
 
 
-cdef Py_ssize_t _null_direction(const double* C, Py_ssize_t n, Py_ssize_t a,
+cdef Py_ssize_t _null_direction(const double* C, Py_ssize_t n, Py_ssize_t a, Py_ssize_t nfree,
                                 double* G, int32_t* piv, double* d) noexcept nogil:
     """A unit-free null vector d of the n x a matrix C (column-major), by a
     Cholesky factorisation of G = C^T C with diagonal pivoting that stops at
     the first pivot below 1e-10 of the largest diagonal entry: d is 1 on that
     column and minus the least-squares combination of the pivoted ones.
-    Returns the number of pivoted columns (the rank), a when C has full rank."""
-    cdef Py_ssize_t r, t, u, best, k
+    The first nfree columns (the unpenalized ones) are pivoted first and those
+    dependent on earlier ones are left out: a null vector among them alone
+    moves no penalized coefficient, and rounding gave it ~1e-16 entries on
+    penalized ones, which sent a step along it to coefficients of 1e15.
+    Returns the number of pivoted columns (the rank), a when there is no
+    null vector with a penalized column."""
+    cdef Py_ssize_t r, t, u, best, k, live = a, free_end = nfree
     cdef double top = 0, acc
     for t in range(a):
         piv[t] = <int32_t> t
@@ -625,23 +630,34 @@ cdef Py_ssize_t _null_direction(const double* C, Py_ssize_t n, Py_ssize_t a,
         top = max(top, G[t * a + t])
     if top <= 0:
         return 0
-    for r in range(a):
+    r = 0
+    while r < live:
+        # candidates are piv[r:live], the unpenalized ones piv[r:free_end] first
         best = r
-        for t in range(r + 1, a):
+        for t in range(r + 1, free_end if r < free_end else live):
             if G[piv[t] * a + piv[t]] > G[piv[best] * a + piv[best]]:
                 best = t
         piv[r], piv[best] = piv[best], piv[r]
         if G[piv[r] * a + piv[r]] <= 1e-10 * top:
-            break
+            if r >= free_end:
+                break
+            # the unpenalized candidates left all depend on the pivoted ones:
+            # move them past the live ones
+            for t in range(free_end - 1, r - 1, -1):
+                live -= 1
+                piv[t], piv[live] = piv[live], piv[t]
+            free_end = r
+            continue
         # eliminate: G (in pivoted coordinates) becomes L below, Schur complement on the rest
         G[piv[r] * a + piv[r]] = sqrt(G[piv[r] * a + piv[r]])
-        for t in range(r + 1, a):
+        for t in range(r + 1, live):
             G[piv[t] * a + piv[r]] /= G[piv[r] * a + piv[r]]
-        for t in range(r + 1, a):
+        for t in range(r + 1, live):
             for u in range(r + 1, t + 1):
                 G[piv[t] * a + piv[u]] -= G[piv[t] * a + piv[r]] * G[piv[u] * a + piv[r]]
                 G[piv[u] * a + piv[t]] = G[piv[t] * a + piv[u]]
-    else:
+        r += 1
+    if r >= live:
         return a
     # column piv[r] depends on piv[0..r-1]: solve L L^T x = G_{P, piv[r]} through
     # the stored multipliers (L21 row of piv[r] holds L^{-1} G_{P, piv[r]})
@@ -651,7 +667,7 @@ cdef Py_ssize_t _null_direction(const double* C, Py_ssize_t n, Py_ssize_t a,
     for t in range(r - 1, -1, -1):
         acc = G[piv[r] * a + piv[t]]
         for k in range(t + 1, r):
-            acc -= G[piv[k] * a + piv[t]] * d[piv[k]] * -1
+            acc += G[piv[k] * a + piv[t]] * d[piv[k]]
         d[piv[t]] = -acc / G[piv[t] * a + piv[t]]
     return r
 
@@ -668,7 +684,7 @@ cdef bint _drop_along_null(_Solver* S, floating* beta, const int32_t* ws,
     cannot follow d: a 16 x 30 path with 7 unpenalized features stalled at a
     gap of 1.6e-7 for 100000 epochs. Design mode only; at most
     _NULL_MAX_WORK multiply-adds. Returns whether beta moved."""
-    cdef Py_ssize_t a = 0, idx, t, hit = -1, rank, i
+    cdef Py_ssize_t a = 0, idx, t, hit = -1, rank, i, nfree
     cdef int32_t* A = NULL
     cdef int32_t* piv = NULL
     cdef double* C = NULL
@@ -697,13 +713,18 @@ cdef bint _drop_along_null(_Solver* S, floating* beta, const int32_t* ws,
         moved = False
     else:
         a = 0
+        for idx in range(m):  # the unpenalized ones first
+            if beta[ws[idx]] != 0 and S.lam2[ws[idx]] == 0 and S.lam1[ws[idx]] == 0:
+                A[a] = ws[idx]
+                a += 1
+        nfree = a
         for idx in range(m):
-            if beta[ws[idx]] != 0 and S.lam2[ws[idx]] == 0:
+            if beta[ws[idx]] != 0 and S.lam2[ws[idx]] == 0 and S.lam1[ws[idx]] > 0:
                 A[a] = ws[idx]
                 a += 1
         rank = a
         if _centred_columns(S, <const floating*> S.D.data, A, a, C):
-            rank = _null_direction(C, S.n, a, G, piv, d)
+            rank = _null_direction(C, S.n, a, nfree, G, piv, d)
         if 0 < rank < a:
             # the direction must be null to rounding: ||C d|| <= 1e-10 ||d|| max ||C_t||
             memset(e, 0, S.n * sizeof(double))
