@@ -625,20 +625,25 @@ def test_stalled_degenerate_support_drops_along_the_null_direction(layout):
 
 
 @pytest.mark.parametrize("layout", ["dense", "csc"])
-@pytest.mark.parametrize("seed", [7, 15, 16])
-def test_drop_step_ignores_dependence_among_unpenalized_features(layout, seed):
-    # Two identical unpenalized columns: a null direction among them alone
-    # moves no penalized coefficient, and rounding gave it ~1e-16 entries on
-    # penalized ones, so a drop step along it sent the pair to 1e15 and
-    # certified fits whose true gap was 3e-3. The drop step looks only for
-    # null directions through a penalized column.
+@pytest.mark.parametrize("dependence, seed", [("twin", 7), ("twin", 15), ("twin", 16),
+                                              ("difference", 0), ("difference", 3)])
+def test_drop_step_ignores_dependence_among_unpenalized_features(layout, dependence, seed):
+    # Dependent unpenalized columns (two identical, or one the difference of
+    # two others): a null direction among them alone moves no penalized
+    # coefficient, and rounding gave it ~1e-16 entries on penalized ones, so
+    # a drop step along it sent them to 1e13-1e15 and certified fits whose
+    # true gap was 3e-3. The drop step looks only for null directions
+    # through a penalized column.
     rng = np.random.default_rng(seed)
     n, p = 16, 30
     X = rng.standard_normal((n, p))
     pf = np.ones(p)
     free = rng.choice(p, 7, replace=False)
     pf[free] = 0
-    X[:, free[1]] = X[:, free[0]]
+    if dependence == "twin":
+        X[:, free[1]] = X[:, free[0]]
+    else:
+        X[:, free[2]] = X[:, free[0]] - X[:, free[1]]
     y = X[:, :3].sum(axis=1) + rng.standard_normal(n)
     top = alpha_max(X, y, penalty_factor=pf)
     Xin = sp.csc_matrix(X) if layout == "csc" else X
