@@ -656,6 +656,34 @@ def test_drop_step_ignores_dependence_among_unpenalized_features(layout, depende
         assert res.dual_gaps[i] <= gap + 1e-9 and gap <= 1e-9
 
 
+@pytest.mark.parametrize("precompute", ["auto", False])
+@pytest.mark.parametrize("seed", [104, 146, 175])
+def test_drop_step_on_rank_deficient_tall_designs(precompute, seed):
+    # More samples than features but rank r < p: once a path's support holds
+    # more than r features their columns are dependent, far below the n - 1
+    # nonzeros at which a wide design's support must be, and coordinate
+    # descent stalled (gaps of 4e-8 to 5e-6 after 20000 epochs, with the
+    # Gram of the default precompute or with the design). A stalled solve
+    # now tests small supports too, and does it on the design in covariance
+    # mode as well.
+    rng = np.random.default_rng(seed)
+    p = int(rng.integers(10, 30))
+    r = int(rng.integers(3, p - 2))
+    n = p + int(rng.integers(1, 20))
+    X = rng.standard_normal((n, r)) @ rng.standard_normal((r, p))
+    pf = np.ones(p)
+    if rng.random() < 0.5:
+        pf[rng.choice(p, int(rng.integers(1, r)), replace=False)] = 0
+    y = X[:, :3].sum(axis=1) + rng.standard_normal(n)
+    top = alpha_max(X, y, penalty_factor=pf)
+    res = enet_path(X, y, l1_ratio=1.0, alphas=top * np.logspace(0, -3, 10), tol=1e-9,
+                    max_iter=20000, penalty_factor=pf, precompute=precompute)
+    assert (res.dual_gaps <= 1e-9).all()
+    for i, alpha in enumerate(res.alphas):
+        gap = independent_gap(X, y, res.coefs[:, i], alpha, 1.0, penalty_factor=pf)
+        assert res.dual_gaps[i] <= gap + 1e-9 and gap <= 1e-8
+
+
 def test_positive_constraint_matches_sklearn(rng):
     from sklearn.linear_model import Lasso
 

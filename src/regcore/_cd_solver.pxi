@@ -673,7 +673,7 @@ cdef Py_ssize_t _null_direction(const double* C, Py_ssize_t n, Py_ssize_t a, Py_
 
 
 cdef bint _drop_along_null(_Solver* S, floating* beta, const int32_t* ws,
-                           Py_ssize_t m) noexcept nogil:
+                           Py_ssize_t m, uint64_t* tested) noexcept nogil:
     """LARS-style drop step for a stalled inner solve: when the nonzero
     coefficients of ws without an l2 part have linearly dependent centred
     columns (more of them than the residual's degrees of freedom, as when
@@ -682,8 +682,12 @@ cdef bint _drop_along_null(_Solver* S, floating* beta, const int32_t* ws,
     along it; moving along d until a penalized coefficient reaches zero lowers
     the objective (or keeps it) and removes the dependence. Coordinate steps
     cannot follow d: a 16 x 30 path with 7 unpenalized features stalled at a
-    gap of 1.6e-7 for 100000 epochs. Design mode only; at most
-    _NULL_MAX_WORK multiply-adds. Returns whether beta moved."""
+    gap of 1.6e-7 for 100000 epochs, and paths on rank-deficient tall designs
+    (nonzeros beyond the rank) at 5e-6. Needs the design (in covariance mode
+    too: the null test is on the columns, where d^T G d would round far
+    above it); at most _NULL_MAX_WORK multiply-adds. ``tested`` holds a
+    hash of the last support found independent (0: none), which is not
+    tested again. Returns whether beta moved."""
     cdef Py_ssize_t a = 0, idx, t, hit = -1, rank, i, nfree
     cdef int32_t* A = NULL
     cdef int32_t* piv = NULL
@@ -693,15 +697,23 @@ cdef bint _drop_along_null(_Solver* S, floating* beta, const int32_t* ws,
     cdef double* e = NULL
     cdef double slope = 0, direction, step, tmax = INFINITY, dnorm = 0, enorm = 0, top = 0
     cdef bint moved = False
-    if S.cov:
+    cdef uint64_t signature = 1
+    if S.D.layout == _LAYOUT_NONE or S.D.data == NULL:
         return False
     for idx in range(m):
         if beta[ws[idx]] != 0 and S.lam2[ws[idx]] == 0:
             a += 1
-    # columns in general position are independent below n - 1 of them: only
-    # more can be dependent without special structure, and only then is the
-    # Gram worth building
-    if a < 2 or a < S.n - 1 or <double> a * a * S.n > _NULL_MAX_WORK:
+            signature = signature * 1000003 + <uint64_t> ws[idx]
+    # columns in general position are independent below n - 1 of them, so a
+    # larger set is always worth testing; a smaller one (dependent only on a
+    # rank-deficient design) only while its Gram, a^2 n / 2 multiply-adds,
+    # costs at most half the _STALL_EPOCHS epochs (a n each, a p with
+    # covariance updates) that found the stall (at twice that, the leukemia
+    # path of bench_linear tested 93 supports of 60-69 features, all
+    # independent: 4% of its time)
+    if (a < 2 or signature == tested[0]
+            or (a < S.n - 1 and a * S.n > _STALL_EPOCHS * (S.p if S.cov else S.n))
+            or <double> a * a * S.n > _NULL_MAX_WORK):
         return False
     A = <int32_t*> malloc(a * sizeof(int32_t))
     piv = <int32_t*> malloc(a * sizeof(int32_t))
@@ -725,6 +737,8 @@ cdef bint _drop_along_null(_Solver* S, floating* beta, const int32_t* ws,
         rank = a
         if _centred_columns(S, <const floating*> S.D.data, A, a, C):
             rank = _null_direction(C, S.n, a, nfree, G, piv, d)
+        if rank == a:
+            tested[0] = signature
         if 0 < rank < a:
             # the direction must be null to rounding: ||C d|| <= 1e-10 ||d|| max ||C_t||
             memset(e, 0, S.n * sizeof(double))
@@ -1119,6 +1133,7 @@ cdef Py_ssize_t _inner_solve(_Solver* S, floating* beta, const int32_t* ws, Py_s
                              double* Bs, floating* Ss, double* Cs, double* bacc) noexcept nogil:
     # CD epochs on ws until its own duality gap <= inner_tol; returns epochs run
     cdef Py_ssize_t epoch = 0, n_active = 0, idx, checked_at = 0
+    cdef uint64_t tested = 0
     cdef int h = 0
     cdef double rr, yr, gap, primal, checked_gap = INFINITY
     if anderson:
@@ -1167,7 +1182,7 @@ cdef Py_ssize_t _inner_solve(_Solver* S, floating* beta, const int32_t* ws, Py_s
                 break
             if epoch >= checked_at + _STALL_EPOCHS:
                 # less than halved over the last epochs: a degenerate support?
-                if gap > 0.5 * checked_gap and _drop_along_null(S, beta, ws, m):
+                if gap > 0.5 * checked_gap and _drop_along_null(S, beta, ws, m, &tested):
                     if anderson:  # the history no longer leads to beta
                         h = 0
                         _snapshot(S, beta, ws, m, 0, Bs, Ss, Cs)

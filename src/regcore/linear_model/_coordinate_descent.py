@@ -380,14 +380,14 @@ class _Problem:
         lam1, lam2 = self._penalties(alpha, l1_ratio)
         dt = self.dtype
         empty = np.zeros(0, dtype=dt)
+        # the design goes along in covariance mode even once every Gram column
+        # is cached: a stalled solve tests its support's columns for a null
+        # direction on it (the kernel's _drop_along_null)
         if covariance:
             G, cached, Xty = self.G, self.cached, self.Xty
-            layout = self.layout if not self.cached.all() else 2
         else:
             G, cached, Xty = np.zeros((0, 0), dtype=dt, order="F"), \
                 np.zeros(0, dtype=np.uint8), empty
-            layout = self.layout
-        data = self.data if layout != 2 else empty
         if grad is None:
             buf, valid = np.zeros(self.p, dtype=dt), False
         else:
@@ -397,7 +397,7 @@ class _Problem:
             buf[:] = self.grad_at_zero
             valid = True
         _, gap, n_iter, _ = _kernels.enet_cd(
-            coef, layout, data, self.indices, self.indptr, self.n, self.y, self.mu,
+            coef, self.layout, self.data, self.indices, self.indptr, self.n, self.y, self.mu,
             self.fit_intercept, self.sqrt_w, self.norm2, lam1, lam2, bool(positive),
             bool(covariance), G, cached, Xty,
             self.yy, self.U, self.GU, self.Ginv, self.XtyU, tol * self.yy / 2,
@@ -424,9 +424,8 @@ class _Problem:
     def _workspace(self, covariance):
         """Kernel work buffers, allocated once per problem and mode.
 
-        One per mode, not per layout: once every Gram column is cached the
-        kernel runs without the design (layout 2) on the same buffers, whose
-        path state (residual, screening) must carry over.
+        One per mode: their path state (residual, screening) carries over
+        from one alpha to the next.
         """
         key = bool(covariance)
         cache = self.__dict__.setdefault("_workspaces", {})
