@@ -313,6 +313,28 @@ def test_ill_conditioned_unpenalized_block_converges(sparse, fit_intercept, dtyp
             1e-2 if dtype == np.float32 else 1e-6)
 
 
+@pytest.mark.parametrize("sparse", [False, True])
+def test_large_ill_conditioned_unpenalized_block_converges(sparse):
+    # 60 nearly collinear unpenalized columns: a block that large is formed
+    # only once coordinate steps have stalled without it (forming it at every
+    # Newton step made fits with hundreds of well-conditioned unpenalized
+    # features 5x slower), and then it must be: never forming it left a gap
+    # of 0.1 after 500 Newton steps.
+    rng = np.random.default_rng(57)
+    n, p, k = 300, 140, 60
+    X = rng.standard_normal((n, p))
+    base = rng.standard_normal(n)
+    X[:, :k] = base[:, None] + 0.003 * rng.standard_normal((n, k))
+    if sparse:
+        X[:, k:] *= rng.random((n, p - k)) < 0.5
+    y = np.where(X[:, k:k + 5].sum(axis=1) + 0.3 * base + rng.standard_normal(n) > 0, 1, -1)
+    pf = np.r_[np.zeros(k), np.ones(p - k)]
+    Xin = sp.csc_matrix(X) if sparse else X
+    fit = logistic_fit(Xin, y, C=0.1, penalty_factor=pf, tol=1e-8, max_iter=500)
+    assert fit.converged and fit.dual_gap <= 1e-8
+    assert kkt_violation(X, y, fit.coef, fit.intercept, C=0.1, l1_ratio=1.0, pf=pf) < 1e-6
+
+
 @pytest.mark.parametrize("fit_intercept", [False, True])
 def test_unpenalized_feature_is_fitted_even_from_zero(fit_intercept):
     # an unpenalized feature correlated with y, at a C where every penalized

@@ -266,6 +266,7 @@ cdef struct _LogiWork:
     double c_pos
     double c_neg
     long n_epochs         # inner coordinate-descent epochs, summed over steps
+    bint inner_stalled    # a Newton step's coordinate descent used all max_inner epochs
     long n_halvings       # line-search halvings, summed over steps
 
 
@@ -557,10 +558,12 @@ cdef bint _logi_block_setup(const floating *X, _LogiDesign *d, const floating *p
     # Coordinate steps on unpenalized features converge at the rate of their
     # block's conditioning (8 nearly collinear ones, condition 3000: a gap of
     # 1.7e-5 after 20000 Newton steps); an exact step over the block after
-    # each epoch removes it. Needs two or more of them, and no more than
-    # the epochs it can save cost: its k (k + 1) / 2 column products against
-    # max_inner epochs of ws_size ones (300 unpenalized features of 400 made
-    # a 5000 x 400 fit 13x slower). False: no block.
+    # each epoch removes it. Needs two or more of them; a large block (its
+    # k (k + 1) / 2 column products above max_inner epochs of ws_size ones)
+    # only once a Newton step's descent has stalled without it (300
+    # well-conditioned unpenalized features of 400 made a 5000 x 400 fit 5x
+    # slower; 40-80 nearly collinear ones never converged without it).
+    # False: no block.
     cdef Py_ssize_t a, c, i, ja, jc, k = 0
     cdef int t
     cdef double top = 0
@@ -572,7 +575,7 @@ cdef bint _logi_block_setup(const floating *X, _LogiDesign *d, const floating *p
     for a in range(ws_size):
         if pf[work.ws[a]] == 0:
             k += 1
-    if k < 2 or k * (k + 1) > 2 * max_inner * ws_size:
+    if k < 2 or (k * (k + 1) > 2 * max_inner * ws_size and not work.inner_stalled):
         return False
     blk.feature = <int *> malloc(k * sizeof(int))
     blk.chol = <double *> malloc(k * k * sizeof(double))
@@ -708,6 +711,8 @@ cdef int _logi_newton_direction(const floating *X, _LogiDesign *d, floating *w,
         if worst <= inner_tol:
             break
     _logi_block_free(&blk)
+    if worst > inner_tol:
+        work.inner_stalled = True
     if worst > inner_tol and ws_size <= _LOGI_GRAM_MAX_WS:
         # ill-conditioned model (e.g. separable classes): finish on the Gram matrix
         return epoch + 1 + _logi_gram_refine(X, d, w, pf, lam1, lam2, h, xd, scratch,
@@ -1029,6 +1034,7 @@ cdef object _logi_run(const floating *X, _LogiDesign *d, const floating[::1] y,
     work.col_norm = &norms[0]
     work.n_epochs = 0
     work.n_halvings = 0
+    work.inner_stalled = False
     with nogil:
         n_iter = _logi_solve(X, d, &y[0], &s[0], &pf[0], lam1, lam2, &w[0], &b,
                              fit_intercept, tol, max_iter, max_inner, &f_buf[0], &f_buf[n],
