@@ -583,16 +583,13 @@ cdef void _fit_unpenalized(_Solver* S, floating* beta) noexcept nogil:
             _move(S, S.U[t], <floating> delta[t], beta)
 
 
-cdef bint _centred_columns(_Solver* S, const floating* X, const int32_t* A, Py_ssize_t a,
+cdef void _centred_columns(_Solver* S, const floating* X, const int32_t* A, Py_ssize_t a,
                            double* out) noexcept nogil:
-    # out[:, t] = Xc[:, A[t]] (n x a, column-major, float64), X = S.D.data;
-    # False without a design
+    # out[:, t] = Xc[:, A[t]] (n x a, column-major, float64), X = S.D.data
     cdef const floating* mu = <const floating*> S.mu
     cdef const floating* v = <const floating*> S.v
     cdef double* col
     cdef Py_ssize_t t, i, j, k
-    if S.D.layout == _LAYOUT_NONE or X == NULL:
-        return False
     for t in range(a):
         j = A[t]
         col = out + t * S.n
@@ -605,7 +602,6 @@ cdef bint _centred_columns(_Solver* S, const floating* X, const int32_t* A, Py_s
                 col[S.D.ind[k]] = X[k]
         for i in range(S.n):
             col[i] -= mu[j] if v == NULL else mu[j] * v[i]
-    return True
 
 
 cdef Py_ssize_t _null_direction(const double* C, Py_ssize_t n, Py_ssize_t a, Py_ssize_t nfree,
@@ -672,6 +668,11 @@ cdef Py_ssize_t _null_direction(const double* C, Py_ssize_t n, Py_ssize_t a, Py_
     return r
 
 
+cdef inline bint _drop_candidate(_Solver* S, floating* beta, Py_ssize_t j) noexcept nogil:
+    # a nonzero coefficient without an l2 part: the features a drop step moves
+    return beta[j] != 0 and S.lam2[j] == 0
+
+
 cdef bint _drop_along_null(_Solver* S, floating* beta, const int32_t* ws,
                            Py_ssize_t m, uint64_t* tested) noexcept nogil:
     """LARS-style drop step for a stalled inner solve: when the nonzero
@@ -688,7 +689,7 @@ cdef bint _drop_along_null(_Solver* S, floating* beta, const int32_t* ws,
     above it); at most _NULL_MAX_WORK multiply-adds. ``tested`` holds a
     hash of the last support found independent (0: none), which is not
     tested again. Returns whether beta moved."""
-    cdef Py_ssize_t a = 0, idx, t, hit = -1, rank, i, nfree
+    cdef Py_ssize_t a = 0, idx, t, hit = -1, rank, i, nfree = 0, npen = 0
     cdef int32_t* A = NULL
     cdef int32_t* piv = NULL
     cdef double* C = NULL
@@ -701,7 +702,7 @@ cdef bint _drop_along_null(_Solver* S, floating* beta, const int32_t* ws,
     if S.D.layout == _LAYOUT_NONE or S.D.data == NULL:
         return False
     for idx in range(m):
-        if beta[ws[idx]] != 0 and S.lam2[ws[idx]] == 0:
+        if _drop_candidate(S, beta, ws[idx]):
             a += 1
             signature = signature * 1000003 + <uint64_t> ws[idx]
     # columns in general position are independent below n - 1 of them, so a
@@ -724,19 +725,16 @@ cdef bint _drop_along_null(_Solver* S, floating* beta, const int32_t* ws,
     if A == NULL or piv == NULL or C == NULL or G == NULL or d == NULL or e == NULL:
         moved = False
     else:
-        a = 0
-        for idx in range(m):  # the unpenalized ones first
-            if beta[ws[idx]] != 0 and S.lam2[ws[idx]] == 0 and S.lam1[ws[idx]] == 0:
-                A[a] = ws[idx]
-                a += 1
-        nfree = a
-        for idx in range(m):
-            if beta[ws[idx]] != 0 and S.lam2[ws[idx]] == 0 and S.lam1[ws[idx]] > 0:
-                A[a] = ws[idx]
-                a += 1
-        rank = a
-        if _centred_columns(S, <const floating*> S.D.data, A, a, C):
-            rank = _null_direction(C, S.n, a, nfree, G, piv, d)
+        for idx in range(m):  # the unpenalized ones first, the penalized from the end
+            if _drop_candidate(S, beta, ws[idx]):
+                if S.lam1[ws[idx]] == 0:
+                    A[nfree] = ws[idx]
+                    nfree += 1
+                else:
+                    npen += 1
+                    A[a - npen] = ws[idx]
+        _centred_columns(S, <const floating*> S.D.data, A, a, C)
+        rank = _null_direction(C, S.n, a, nfree, G, piv, d)
         if rank == a:
             tested[0] = signature
         if 0 < rank < a:

@@ -712,12 +712,12 @@ cdef int _logi_newton_direction(const floating *X, _LogiDesign *d, floating *w,
             break
     _logi_block_free(&blk)
     if worst > inner_tol:
-        work.inner_stalled = True
-    if worst > inner_tol and ws_size <= _LOGI_GRAM_MAX_WS:
-        # ill-conditioned model (e.g. separable classes): finish on the Gram matrix
-        return epoch + 1 + _logi_gram_refine(X, d, w, pf, lam1, lam2, h, xd, scratch,
-                                             grad_b, h_sum, delta_b, fit_intercept,
-                                             ws_size, inner_tol, work)
+        work.inner_stalled = True  # a large block is formed from the next step on
+        if ws_size <= _LOGI_GRAM_MAX_WS:
+            # ill-conditioned model (e.g. separable classes): finish on the Gram matrix
+            return epoch + 1 + _logi_gram_refine(X, d, w, pf, lam1, lam2, h, xd, scratch,
+                                                 grad_b, h_sum, delta_b, fit_intercept,
+                                                 ws_size, inner_tol, work)
     if offset != 0:
         for i in range(n):
             xd[i] += <floating>offset
