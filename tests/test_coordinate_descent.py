@@ -780,6 +780,31 @@ def test_coef_init_continuation_equals_one_run(rng):
     np.testing.assert_allclose(again.coef, whole.coef, atol=1e-8)
 
 
+@pytest.mark.parametrize("sparse", [False, True])
+def test_a_fit_on_work_buffers_of_an_earlier_problem_is_the_same_fit(rng, sparse):
+    # a finished problem's kernel buffers serve the next one of the same
+    # shapes (_coordinate_descent._SPARE): nothing of it may reach that fit,
+    # here column norms 0.1-10x apart and a path state left mid-path
+    from regcore.linear_model import _coordinate_descent as cd
+
+    def design(X):
+        return sp.csc_matrix(X) if sparse else X
+    X1, y1 = make_problem(rng, n=60, p=200, density=0.3 if sparse else None)
+    X2, y2 = make_problem(rng, n=60, p=200, density=0.3 if sparse else None)
+    X1, X2 = design(X1 * rng.uniform(0.1, 10, size=200)), design(X2)
+    alphas = alpha_max(X2, y2) * np.array([0.3, 0.05, 0.01])
+    cd._SPARE.clear()
+    fresh = [enet_fit(X2, y2, alpha=a, l1_ratio=0.9, tol=1e-10) for a in alphas]
+    cd._SPARE.clear()
+    lasso_path(X1, y1, alphas=5, eps=0.02, tol=1e-10)
+    (kept,) = cd._SPARE.values()
+    for a, before in zip(alphas, fresh):
+        again = enet_fit(X2, y2, alpha=a, l1_ratio=0.9, tol=1e-10)
+        assert next(iter(cd._SPARE.values())) is kept  # the same buffers, reused
+        np.testing.assert_array_equal(again.coef, before.coef)
+        assert (again.dual_gap, again.n_iter) == (before.dual_gap, before.n_iter)
+
+
 def test_float32_is_kept_and_agrees_with_float64(rng):
     X, y = make_problem(rng, n=60, p=40)
     for Xin in (X, sp.csc_matrix(X)):

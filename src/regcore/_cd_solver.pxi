@@ -11,6 +11,7 @@ cdef enum:
     _RESET_EVERY = 8      # float64 state recomputed from scratch every this many outer gaps
     _INNER_RESET_EVERY = 50  # state recomputed every this many epochs of an inner solve
     _STALL_EPOCHS = 50    # an inner gap not halved over this many epochs tries _drop_along_null
+    _COMBINED_MAX = 64    # the outer gap recomputes a state combined beyond this (in eps)
 
 # The inner problem is solved to this fraction of the outer duality gap.
 cdef double _INNER_FRACTION = 0.3
@@ -74,6 +75,10 @@ cdef struct _Solver:
     void* grad2               # floating[p], Xc^T racc
     double* xt2               # [p]
     int32_t* active           # [p], nonzero features of the working set
+    Py_ssize_t n_fresh        # grad holds Xc^T R on the first n_fresh features of the
+                              # last working set (its converged gap check; 0: none)
+    uint8_t* mark             # [p] scratch flags, left zero
+    int32_t* rest             # [p] scratch feature list
     # screening state, kept along a path (design mode: see _outer_gap)
     uint8_t* screened         # [p] 1: Gap Safe screened at this alpha (coef 0)
     uint8_t* exact            # [p] 1: Xc_j . R computed at every outer gap
@@ -87,6 +92,8 @@ cdef struct _Solver:
     double slack              # every bounded feature passes while ||R - R_ref|| < slack
     double dR                 # ||R - R_ref|| at the last outer gap (-1: none)
     int since_reset           # outer gaps since the state was recomputed from scratch
+    double combined           # sum of the absolute weights of the Anderson combinations
+                              # the state went through since then (see _extrapolate)
     bint share_sweeps         # dense sweeps may be shared with a helper (_sweep_dense_long)
 
 
@@ -196,6 +203,7 @@ cdef void _reset_state(_Solver* S, floating* beta, const int32_t* F, Py_ssize_t 
     cdef Py_ssize_t j, idx
     cdef floating* q = <floating*> S.q
     cdef floating* r = <floating*> S.r
+    S.combined = 0
     if S.cov:
         memcpy(q, S.Xty, S.p * sizeof(floating))
         for idx in range(nF):
@@ -896,7 +904,7 @@ cdef void _extrapolate(_Solver* S, floating* beta, const int32_t* ws, Py_ssize_t
     cdef floating* cur = Ss + _ANDERSON_K * ms  # the current iterate's state
     cdef floating* state = <floating*> (S.q if S.cov else S.r)
     cdef double eps = FLT_EPSILON if floating is float else DBL_EPSILON
-    cdef int since_reset = S.since_reset
+    cdef double combined = S.combined
     cdef bint exact
     if not _anderson_weights(Bs, m, z):
         return
@@ -929,16 +937,19 @@ cdef void _extrapolate(_Solver* S, floating* beta, const int32_t* ws, Py_ssize_t
     if exact:
         _reset_state(S, beta, ws, m)  # beta is zero outside ws
     else:
-        # the combined state carries the rounding of the weights z:
-        # recompute it at the next outer gap
-        S.since_reset = _RESET_EVERY
+        # the combined state carries the rounding of the weights z, about
+        # that many eps: a recomputation at the next outer gap is due once
+        # they add up past _COMBINED_MAX (weights are 1-3 on the benchmark
+        # designs, where a recomputation after every accepted step cost a
+        # full gradient pass per outer gap)
+        S.combined += weight
     if (_ws_objective(S, bacc, state, S.c, ws, m)
             >= _ws_objective(S, Bs + _ANDERSON_K * m, cur, Cs[_ANDERSON_K], ws, m)):
         for idx in range(m):  # rejected: back to the current iterate
             beta[ws[idx]] = <floating> Bs[_ANDERSON_K * m + idx]
         memcpy(state, cur, ms * sizeof(floating))
         S.c = Cs[_ANDERSON_K]
-        S.since_reset = since_reset
+        S.combined = combined
 
 
 cdef void _design_grad(_Solver* S, const int32_t* F, Py_ssize_t nF, const floating* r,
@@ -1087,8 +1098,23 @@ cdef void _fold_offset(_Solver* S, floating* beta) noexcept nogil:
     S.c = -vr / S.nd
 
 
+cdef void _fill_grad_rest(_Solver* S, floating* beta, const int32_t* F, Py_ssize_t nF,
+                          const int32_t* done, Py_ssize_t n_done) noexcept nogil:
+    # _fill_grad on the features of F outside done[:n_done] (whose grad is current)
+    cdef Py_ssize_t idx, j, n_rest = 0
+    for idx in range(n_done):
+        S.mark[done[idx]] = 1
+    for idx in range(nF):
+        j = F[idx]
+        S.rest[n_rest] = <int32_t> j
+        n_rest += S.mark[j] == 0
+    for idx in range(n_done):
+        S.mark[done[idx]] = 0
+    _fill_grad(S, beta, S.rest, n_rest)
+
+
 cdef double _outer_gap(_Solver* S, floating* beta, const int32_t* F, Py_ssize_t nF,
-                       bint grad_valid, bint state_exact) noexcept nogil:
+                       bint grad_valid, bint state_exact, const int32_t* ws) noexcept nogil:
     """Certified duality gap of the whole problem at the residual dual point.
 
     Computes Xc_j . R exactly on F (the features flagged exact) and bounds it
@@ -1098,22 +1124,32 @@ cdef double _outer_gap(_Solver* S, floating* beta, const int32_t* F, Py_ssize_t 
     keep rounding drift out of the certificate: at every gap in float32, in
     float64 at every _RESET_EVERY-th (the drift of plain coordinate updates
     stays near machine precision and a recomputation costs half a pass over
-    the design on a wide support) and after an Anderson step that combined
-    the stored states,
-    never when ``state_exact`` says nothing moved since the last gap.
+    the design on a wide support) and once Anderson steps have combined the
+    stored states with weights adding up past _COMBINED_MAX, never when
+    ``state_exact`` says nothing moved since the last gap.
+    Without a recomputation the gradient on the working set ``ws`` is kept
+    when the inner solve ended on a converged check (S.n_fresh): it was
+    computed at this residual, a quarter of the pass on a 5000 x 500 fit
+    at alpha_max / 100.
     (The extrapolated dual point is not used here: on a rank-deficient design
     with repeated rows it gave a negative "gap" that certified a 3%-suboptimal
     fit. It only stops inner solves early, see _inner_solve.)
     """
     cdef double rr, yr, primal, dR = -1
+    cdef Py_ssize_t n_fresh = 0 if S.cov else S.n_fresh
+    S.n_fresh = 0
     if not state_exact:
-        if floating is float or S.since_reset + 1 >= _RESET_EVERY:
+        if (floating is float or S.since_reset + 1 >= _RESET_EVERY
+                or S.combined > _COMBINED_MAX):
             _reset_state(S, beta, F, nF)
             S.since_reset = 0
+            n_fresh = 0
         else:
             S.since_reset += 1
     _fold_offset(S, beta)
-    if not grad_valid:
+    if not grad_valid and n_fresh > 0:
+        _fill_grad_rest(S, beta, F, nF, ws, n_fresh)
+    elif not grad_valid:
         _fill_grad(S, beta, F, nF)
     _residual_stats(S, beta, F, nF, &rr, &yr)
     primal = 0.5 * rr + _penalty_on(S, beta, F, nF)
@@ -1134,6 +1170,7 @@ cdef Py_ssize_t _inner_solve(_Solver* S, floating* beta, const int32_t* ws, Py_s
     cdef uint64_t tested = 0
     cdef int h = 0
     cdef double rr, yr, gap, primal, checked_gap = INFINITY
+    S.n_fresh = 0
     if anderson:
         _snapshot(S, beta, ws, m, 0, Bs, Ss, Cs)
     while epoch < max_epochs:
@@ -1170,6 +1207,7 @@ cdef Py_ssize_t _inner_solve(_Solver* S, floating* beta, const int32_t* ws, Py_s
                 # float64 path whose 13 nonzeros filled the rank of a 14 x 18
                 # design stalled at a gap of 3e-10 (1e-12 with the resets)
                 _reset_state(S, beta, ws, m)
+            _fold_offset(S, beta)  # as the outer gap does, which reuses this gradient
             _fill_grad(S, beta, ws, m)
             _residual_stats(S, beta, ws, m, &rr, &yr)
             primal = 0.5 * rr + _penalty_on(S, beta, ws, m)
@@ -1177,6 +1215,7 @@ cdef Py_ssize_t _inner_solve(_Solver* S, floating* beta, const int32_t* ws, Py_s
             if gap > inner_tol:
                 gap = min(gap, _extrapolated_gap(S, beta, ws, m, primal))
             if gap <= inner_tol:
+                S.n_fresh = m
                 break
             if epoch >= checked_at + _STALL_EPOCHS:
                 # less than halved over the last epochs: a degenerate support?
@@ -1393,7 +1432,7 @@ cdef void _enet_solve(_Solver* S, floating* beta, double tol_abs, Py_ssize_t max
         if refresh:  # most features were computed anyway: complete the pass
             memset(S.exact, 1, S.p)
             _list_features(S, F, &nF, C, &nC)
-        gap = _outer_gap(S, beta, F, nF, grad_valid, fresh)
+        gap = _outer_gap(S, beta, F, nF, grad_valid, fresh, ws)
         grad_valid = False
         for j in range(S.n_extra):  # bounded features the gap had to compute
             F[nF + j] = S.extra[j]
@@ -1443,9 +1482,10 @@ def cd_workspace(Py_ssize_t n, Py_ssize_t p, Py_ssize_t k, bint covariance, int 
         "screened": np.zeros(p, dtype=np.uint8), "F": np.zeros(p, dtype=np.int32),
         "ws": np.zeros(p, dtype=np.int32), "active": np.zeros(p, dtype=np.int32),
         "exact": np.ones(p, dtype=np.uint8), "extra": np.zeros(p, dtype=np.int32),
-        "cand": np.zeros(p, dtype=np.int32),
+        "cand": np.zeros(p, dtype=np.int32), "mark": np.zeros(p, dtype=np.uint8),
+        "rest": np.zeros(p, dtype=np.int32),
         "gref": np.zeros(p), "rref": np.zeros(nd, dtype=dtype),
-        "ref": np.zeros(4),  # c_ref, have_ref, c, since_reset (state carried along a path)
+        "ref": np.zeros(5),  # c_ref, have_ref, c, since_reset, combined (carried along a path)
         "colnorm": np.sqrt(np.asarray(norm2, dtype=np.float64)),
     }
 
@@ -1523,6 +1563,8 @@ def enet_cd(floating[::1] beta, int layout, const floating[::1] X_data,
     cdef uint8_t[::1] exact = workspace["exact"]
     cdef int32_t[::1] extra = workspace["extra"]
     cdef int32_t[::1] cand = workspace["cand"]
+    cdef uint8_t[::1] mark = workspace["mark"]
+    cdef int32_t[::1] rest = workspace["rest"]
     cdef double[::1] gref = workspace["gref"]
     cdef floating[::1] rref = workspace["rref"]
     cdef double[::1] ref = workspace["ref"]
@@ -1571,6 +1613,9 @@ def enet_cd(floating[::1] beta, int layout, const floating[::1] X_data,
     S.grad2 = &grad2[0]
     S.xt2 = &xt2[0]
     S.active = &active[0]
+    S.n_fresh = 0
+    S.mark = &mark[0]
+    S.rest = &rest[0]
     S.screened = &screened[0]
     S.exact = &exact[0]
     S.extra = &extra[0]
@@ -1579,9 +1624,11 @@ def enet_cd(floating[::1] beta, int layout, const floating[::1] X_data,
     S.c_ref = ref[0]
     S.have_ref = ref[1] != 0
     S.since_reset = _RESET_EVERY  # a new solve starts from a recomputed state
+    S.combined = 0
     if carry and grad_valid:
         S.c = ref[2]
         S.since_reset = <int> ref[3]
+        S.combined = ref[4]
     S.scale = 1.0
     S.n_extra = 0
     S.slack = -1
@@ -1595,6 +1642,7 @@ def enet_cd(floating[::1] beta, int layout, const floating[::1] X_data,
     ref[1] = 1.0 if S.have_ref else 0.0
     ref[2] = S.c
     ref[3] = S.since_reset
+    ref[4] = S.combined
     return np.asarray(beta), gap, n_iter, wss
 
 
