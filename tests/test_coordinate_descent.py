@@ -797,10 +797,11 @@ def test_a_fit_on_work_buffers_of_an_earlier_problem_is_the_same_fit(rng, sparse
     fresh = [enet_fit(X2, y2, alpha=a, l1_ratio=0.9, tol=1e-10) for a in alphas]
     cd._SPARE.clear()
     lasso_path(X1, y1, alphas=5, eps=0.02, tol=1e-10)
-    (kept,) = cd._SPARE.values()
+    ((kept, _),) = cd._SPARE.values()
     for a, before in zip(alphas, fresh):
         again = enet_fit(X2, y2, alpha=a, l1_ratio=0.9, tol=1e-10)
-        assert next(iter(cd._SPARE.values())) is kept  # the same buffers, reused
+        ((spare, _),) = cd._SPARE.values()
+        assert spare is kept  # the same buffers, reused
         np.testing.assert_array_equal(again.coef, before.coef)
         assert (again.dual_gap, again.n_iter) == (before.dual_gap, before.n_iter)
 

@@ -470,10 +470,9 @@ class _Problem:
 # Kernel workspaces of finished problems, by shapes, mode and dtype: a fit
 # reuses one instead of allocating about 25 n + 25 p values, whose fresh
 # pages cost about 0.4 ms on a 5000 x 500 design (a tenth of a fit at
-# alpha_max / 10). At most _SPARE_KEYS shapes, none above _SPARE_BYTES.
+# alpha_max / 10). The newest are kept, _SPARE_BYTES in all at most.
 _SPARE = {}
 _SPARE_LOCK = threading.Lock()  # folds finish in parallel threads
-_SPARE_KEYS = 4
 _SPARE_BYTES = 64 << 20
 
 
@@ -481,7 +480,7 @@ def _take_workspace(key, norm2):
     """A spare workspace for ``key`` (n, p, k, covariance, layout, dtype)
     made ready for a new problem, or a new one."""
     with _SPARE_LOCK:
-        ws = _SPARE.pop(key, None)
+        ws, _ = _SPARE.pop(key, (None, 0))
     if ws is None:
         n, p, k, covariance, layout, dtype = key
         return _kernels.cd_workspace(n, p, k, covariance, layout, dtype, norm2)
@@ -494,14 +493,17 @@ def _take_workspace(key, norm2):
 
 def _spare_workspace(key, ws):
     """Keep ``ws`` for the next problem of the same shapes (called when its
-    problem is garbage collected)."""
-    if sum(a.nbytes for a in ws.values()) > _SPARE_BYTES:
+    problem is garbage collected), dropping the oldest spares beyond
+    _SPARE_BYTES."""
+    size = sum(a.nbytes for a in ws.values())
+    if size > _SPARE_BYTES:
         return
     with _SPARE_LOCK:
         _SPARE.pop(key, None)
-        _SPARE[key] = ws  # the newest last
-        while len(_SPARE) > _SPARE_KEYS:
-            del _SPARE[next(iter(_SPARE))]
+        _SPARE[key] = (ws, size)  # the newest last
+        total = sum(nbytes for _, nbytes in _SPARE.values())
+        while total > _SPARE_BYTES:
+            total -= _SPARE.pop(next(iter(_SPARE)))[1]
 
 
 def centred_norms(X, cols, means, sqrt_w=None):
