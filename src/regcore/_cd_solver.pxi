@@ -4,7 +4,6 @@
 cdef enum:
     _LAYOUT_DENSE = 0
     _LAYOUT_SPARSE = 1
-    _LAYOUT_NONE = 2
     _ANDERSON_K = 5       # extrapolate from the last K + 1 epochs (skglm uses 5)
     _CHECK_EVERY = 5      # inner duality-gap check frequency, in epochs
     _WS_MIN = 10          # smallest working set
@@ -707,7 +706,7 @@ cdef bint _drop_along_null(_Solver* S, floating* beta, const int32_t* ws,
     cdef double slope = 0, direction, step, tmax = INFINITY, dnorm = 0, enorm = 0, top = 0
     cdef bint moved = False
     cdef uint64_t signature = 1
-    if S.D.layout == _LAYOUT_NONE or S.D.data == NULL:
+    if S.D.data == NULL:  # an empty design
         return False
     for idx in range(m):
         if _drop_candidate(S, beta, ws[idx]):
@@ -1508,10 +1507,9 @@ def enet_cd(floating[::1] beta, int layout, const floating[::1] X_data,
     Xc = Xs - v mu^T is the implicitly centred design (v = ``sqrt_w``, the
     square roots of the weights scaled to sum to n, or empty for v = 1);
     ``centred`` says an intercept is fitted (y and R orthogonal to v). ``layout`` 0: dense
-    Fortran-ordered ``X_data`` (n * p values); 1: CSC (data, indices, indptr);
-    2: no design (covariance mode with a full Gram matrix). ``covariance``
-    selects Gram-column updates; with a design, missing columns of ``G`` are
-    computed on first use and flagged in ``cached``. ``unpen`` lists features
+    Fortran-ordered ``X_data`` (n * p values); 1: CSC (data, indices, indptr).
+    ``covariance`` selects Gram-column updates; missing columns of ``G`` are
+    computed from the design on first use and flagged in ``cached``. ``unpen`` lists features
     with lam1 = lam2 = 0 (GU = Xc^T Xc[:, unpen], Ginv = pinv of its rows
     ``unpen``, XtyU = Xc[:, unpen]^T y). Warm start from ``beta``.
 
