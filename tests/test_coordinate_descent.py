@@ -806,6 +806,30 @@ def test_a_fit_on_work_buffers_of_an_earlier_problem_is_the_same_fit(rng, sparse
         assert (again.dual_gap, again.n_iter) == (before.dual_gap, before.n_iter)
 
 
+def test_a_fit_never_waits_for_the_table_of_spare_buffers(rng):
+    # the collector may finalize a problem (which hands its buffers to the
+    # table) inside a locked block of the same thread: a fit meanwhile must
+    # neither deadlock nor touch the table
+    import threading
+
+    from regcore.linear_model import _coordinate_descent as cd
+
+    X, y = make_problem(rng, n=30, p=20)
+    cd._SPARE.clear()
+    results = []
+
+    def fit_while_locked():
+        with cd._SPARE_LOCK:
+            results.append(enet_fit(X, y, alpha=0.1, l1_ratio=1.0, tol=1e-10))
+    worker = threading.Thread(target=fit_while_locked, daemon=True)
+    worker.start()
+    worker.join(60)  # a deadlock guard, not a timing: the fit takes milliseconds
+    assert not worker.is_alive()
+    assert not cd._SPARE
+    np.testing.assert_array_equal(results[0].coef,
+                                  enet_fit(X, y, alpha=0.1, l1_ratio=1.0, tol=1e-10).coef)
+
+
 def test_float32_is_kept_and_agrees_with_float64(rng):
     X, y = make_problem(rng, n=60, p=40)
     for Xin in (X, sp.csc_matrix(X)):

@@ -472,15 +472,23 @@ class _Problem:
 # pages cost about 0.4 ms on a 5000 x 500 design (a tenth of a fit at
 # alpha_max / 10). The newest are kept, _SPARE_BYTES in all at most.
 _SPARE = {}
-_SPARE_LOCK = threading.Lock()  # folds finish in parallel threads
+# Folds finish in parallel threads. The lock is only ever tried: the
+# collector may run a finalizer (_spare_workspace) inside a locked block of
+# the same thread, where waiting would deadlock; a busy table just means one
+# allocation, or one workspace not kept.
+_SPARE_LOCK = threading.Lock()
 _SPARE_BYTES = 64 << 20
 
 
 def _take_workspace(key, norm2):
     """A spare workspace for ``key`` (n, p, k, covariance, layout, dtype)
     made ready for a new problem, or a new one."""
-    with _SPARE_LOCK:
-        ws, _ = _SPARE.pop(key, (None, 0))
+    ws = None
+    if _SPARE_LOCK.acquire(blocking=False):
+        try:
+            ws, _ = _SPARE.pop(key, (None, 0))
+        finally:
+            _SPARE_LOCK.release()
     if ws is None:
         n, p, k, covariance, layout, dtype = key
         return _kernels.cd_workspace(n, p, k, covariance, layout, dtype, norm2)
@@ -498,12 +506,16 @@ def _spare_workspace(key, ws):
     size = sum(a.nbytes for a in ws.values())
     if size > _SPARE_BYTES:
         return
-    with _SPARE_LOCK:
+    if not _SPARE_LOCK.acquire(blocking=False):
+        return
+    try:
         _SPARE.pop(key, None)
         _SPARE[key] = (ws, size)  # the newest last
         total = sum(nbytes for _, nbytes in _SPARE.values())
         while total > _SPARE_BYTES:
             total -= _SPARE.pop(next(iter(_SPARE)))[1]
+    finally:
+        _SPARE_LOCK.release()
 
 
 def centred_norms(X, cols, means, sqrt_w=None):
