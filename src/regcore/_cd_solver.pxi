@@ -74,8 +74,6 @@ cdef struct _Solver:
     void* grad2               # floating[p], Xc^T racc
     double* xt2               # [p]
     int32_t* active           # [p], nonzero features of the working set
-    Py_ssize_t n_fresh        # grad holds Xc^T R on the first n_fresh features of the
-                              # last working set (its converged gap check; 0: none)
     uint8_t* mark             # [p] scratch flags, left zero
     int32_t* rest             # [p] scratch feature list
     # screening state, kept along a path (design mode: see _outer_gap)
@@ -1113,7 +1111,8 @@ cdef void _fill_grad_rest(_Solver* S, floating* beta, const int32_t* F, Py_ssize
 
 
 cdef double _outer_gap(_Solver* S, floating* beta, const int32_t* F, Py_ssize_t nF,
-                       bint grad_valid, bint state_exact, const int32_t* ws) noexcept nogil:
+                       bint grad_valid, bint state_exact, const int32_t* ws,
+                       Py_ssize_t n_fresh) noexcept nogil:
     """Certified duality gap of the whole problem at the residual dual point.
 
     Computes Xc_j . R exactly on F (the features flagged exact) and bounds it
@@ -1126,8 +1125,8 @@ cdef double _outer_gap(_Solver* S, floating* beta, const int32_t* F, Py_ssize_t 
     the design on a wide support) and once Anderson steps have combined the
     stored states with weights adding up past _COMBINED_MAX, never when
     ``state_exact`` says nothing moved since the last gap.
-    Without a recomputation the gradient on the working set ``ws`` is kept
-    when the inner solve ended on a converged check (S.n_fresh): it was
+    Without a recomputation the gradient on ``ws[:n_fresh]`` is kept (the
+    working set, when the inner solve ended on a converged check): it was
     computed at this residual (a 5000 x 500 fit at alpha_max / 100 reads
     1232 columns in its outer gaps instead of 2000).
     (The extrapolated dual point is not used here: on a rank-deficient design
@@ -1135,8 +1134,8 @@ cdef double _outer_gap(_Solver* S, floating* beta, const int32_t* F, Py_ssize_t 
     fit. It only stops inner solves early, see _inner_solve.)
     """
     cdef double rr, yr, primal, dR = -1
-    cdef Py_ssize_t n_fresh = 0 if S.cov else S.n_fresh
-    S.n_fresh = 0
+    if S.cov:  # a gradient entry costs no pass there
+        n_fresh = 0
     if not state_exact:
         if (floating is float or S.since_reset + 1 >= _RESET_EVERY
                 or S.combined > _COMBINED_MAX):
@@ -1163,13 +1162,15 @@ cdef double _outer_gap(_Solver* S, floating* beta, const int32_t* F, Py_ssize_t 
 
 cdef Py_ssize_t _inner_solve(_Solver* S, floating* beta, const int32_t* ws, Py_ssize_t m,
                              double inner_tol, Py_ssize_t max_epochs, bint anderson,
-                             double* Bs, floating* Ss, double* Cs, double* bacc) noexcept nogil:
+                             double* Bs, floating* Ss, double* Cs, double* bacc,
+                             bint* converged) noexcept nogil:
     # CD epochs on ws until its own duality gap <= inner_tol; returns epochs run
+    # and whether the gap got there (then S.grad holds Xc^T R on ws)
     cdef Py_ssize_t epoch = 0, n_active = 0, idx, checked_at = 0
     cdef uint64_t tested = 0
     cdef int h = 0
     cdef double rr, yr, gap, primal, checked_gap = INFINITY
-    S.n_fresh = 0
+    converged[0] = False
     if anderson:
         _snapshot(S, beta, ws, m, 0, Bs, Ss, Cs)
     while epoch < max_epochs:
@@ -1214,7 +1215,7 @@ cdef Py_ssize_t _inner_solve(_Solver* S, floating* beta, const int32_t* ws, Py_s
             if gap > inner_tol:
                 gap = min(gap, _extrapolated_gap(S, beta, ws, m, primal))
             if gap <= inner_tol:
-                S.n_fresh = m
+                converged[0] = True
                 break
             if epoch >= checked_at + _STALL_EPOCHS:
                 # less than halved over the last epochs: a degenerate support?
@@ -1410,7 +1411,8 @@ cdef void _enet_solve(_Solver* S, floating* beta, double tol_abs, Py_ssize_t max
     the new alpha, so an alpha whose support is small costs no full pass over
     the design (sequential Gap Safe screening).
     """
-    cdef Py_ssize_t n_iter = 0, nF = 0, nC = 0, m, j, epochs
+    cdef Py_ssize_t n_iter = 0, nF = 0, nC = 0, m = 0, j, epochs
+    cdef bint converged = False  # the last inner solve's (its gradient on ws is current)
     cdef double gap
     cdef bint any_l1 = False, fresh = carry, refresh = False
     for j in range(S.p):
@@ -1431,7 +1433,7 @@ cdef void _enet_solve(_Solver* S, floating* beta, double tol_abs, Py_ssize_t max
         if refresh:  # most features were computed anyway: complete the pass
             memset(S.exact, 1, S.p)
             _list_features(S, F, &nF, C, &nC)
-        gap = _outer_gap(S, beta, F, nF, grad_valid, fresh, ws)
+        gap = _outer_gap(S, beta, F, nF, grad_valid, fresh, ws, m if converged else 0)
         grad_valid = False
         for j in range(S.n_extra):  # bounded features the gap had to compute
             F[nF + j] = S.extra[j]
@@ -1450,20 +1452,21 @@ cdef void _enet_solve(_Solver* S, floating* beta, double tol_abs, Py_ssize_t max
         m = _choose_working_set(S, beta, C, nC, ws_size[0], score, tmp, ws)
         ws_size[0] = m
         epochs = _inner_solve(S, beta, ws, m, _INNER_FRACTION * gap, max_iter - n_iter,
-                              anderson, Bs, Ss, Cs, bacc)
+                              anderson, Bs, Ss, Cs, bacc, &converged)
         n_iter += epochs
     gap_out[0] = max(gap, 0.0)
     n_iter_out[0] = n_iter
 
 
 def cd_workspace(Py_ssize_t n, Py_ssize_t p, Py_ssize_t k, bint covariance, int layout,
-                 dtype, norm2):
-    """Work buffers of :func:`enet_cd` for these shapes and this mode, and
-    the column norms sqrt(norm2) (``norm2`` as passed to :func:`enet_cd`).
+                 dtype):
+    """Work buffers of :func:`enet_cd` for these shapes and this mode.
 
     Allocating them once per path instead of once per alpha avoids clearing
-    fresh pages for every alpha; every buffer is written before it is read,
-    and the sparse scratch column ``col`` is left zero after each use.
+    fresh pages for every alpha; every buffer is written before it is read
+    (the path state ``ref`` is read only with ``carry``), and the scratch
+    column ``col`` and flags ``mark`` are left zero after each use: a
+    workspace serves any problem of the same shapes.
     """
     ms = p if covariance else n
     nd = 1 if covariance else n
@@ -1485,14 +1488,13 @@ def cd_workspace(Py_ssize_t n, Py_ssize_t p, Py_ssize_t k, bint covariance, int 
         "rest": np.zeros(p, dtype=np.int32),
         "gref": np.zeros(p), "rref": np.zeros(nd, dtype=dtype),
         "ref": np.zeros(5),  # c_ref, have_ref, c, since_reset, combined (carried along a path)
-        "colnorm": np.sqrt(np.asarray(norm2, dtype=np.float64)),
     }
 
 
 def enet_cd(floating[::1] beta, int layout, const floating[::1] X_data,
             const int32_t[::1] X_indices, const int32_t[::1] X_indptr, Py_ssize_t n,
             const floating[::1] y, const floating[::1] mu, bint centred,
-            const floating[::1] sqrt_w, const floating[::1] norm2,
+            const floating[::1] sqrt_w, const floating[::1] norm2, const double[::1] colnorm,
             const double[::1] lam1, const double[::1] lam2, bint positive,
             bint covariance, floating[::1, :] G, uint8_t[::1] cached,
             const floating[::1] Xty, double yy,
@@ -1511,7 +1513,8 @@ def enet_cd(floating[::1] beta, int layout, const floating[::1] X_data,
     ``covariance`` selects Gram-column updates; missing columns of ``G`` are
     computed from the design on first use and flagged in ``cached``. ``unpen`` lists features
     with lam1 = lam2 = 0 (GU = Xc^T Xc[:, unpen], Ginv = pinv of its rows
-    ``unpen``, XtyU = Xc[:, unpen]^T y). Warm start from ``beta``.
+    ``unpen``, XtyU = Xc[:, unpen]^T y). ``norm2`` holds ||Xc_j||^2 and
+    ``colnorm`` its square roots in float64. Warm start from ``beta``.
 
     ``workspace`` (from :func:`cd_workspace`, same shapes and mode) may be
     passed to reuse the work buffers between calls. ``grad`` (length p)
@@ -1536,7 +1539,7 @@ def enet_cd(floating[::1] beta, int layout, const floating[::1] X_data,
     cdef double gap = 0
     cdef Py_ssize_t n_iter = 0, wss = ws_size
     if workspace is None:
-        workspace = cd_workspace(n, p, k, covariance, layout, np.asarray(beta).dtype, norm2)
+        workspace = cd_workspace(n, p, k, covariance, layout, np.asarray(beta).dtype)
     cdef floating[::1] r = workspace["r"]
     cdef floating[::1] q = workspace["q"]
     cdef floating[::1] col = workspace["col"]
@@ -1566,7 +1569,6 @@ def enet_cd(floating[::1] beta, int layout, const floating[::1] X_data,
     cdef double[::1] gref = workspace["gref"]
     cdef floating[::1] rref = workspace["rref"]
     cdef double[::1] ref = workspace["ref"]
-    cdef double[::1] colnorm = workspace["colnorm"]
 
     S.D.layout = layout
     S.D.n = n
@@ -1611,7 +1613,6 @@ def enet_cd(floating[::1] beta, int layout, const floating[::1] X_data,
     S.grad2 = &grad2[0]
     S.xt2 = &xt2[0]
     S.active = &active[0]
-    S.n_fresh = 0
     S.mark = &mark[0]
     S.rest = &rest[0]
     S.screened = &screened[0]

@@ -240,6 +240,7 @@ class _Problem:
         self.x_offset = mean  # of the design as stored
         self.x_mean = mean + self.x_shift  # of X as given
         self.norm2 = norm2.astype(dt)
+        self.colnorm = np.sqrt(self.norm2.astype(np.float64))  # for screening bounds
         self.mu = mean.astype(dt)
         self.sqrt_w = np.zeros(0, dtype=dt) if sw is None else sw.astype(dt)
 
@@ -400,8 +401,8 @@ class _Problem:
             valid = True
         _, gap, n_iter, _ = _kernels.enet_cd(
             coef, self.layout, self.data, self.indices, self.indptr, self.n, self.y, self.mu,
-            self.fit_intercept, self.sqrt_w, self.norm2, lam1, lam2, bool(positive),
-            bool(covariance), G, cached, Xty,
+            self.fit_intercept, self.sqrt_w, self.norm2, self.colnorm, lam1, lam2,
+            bool(positive), bool(covariance), G, cached, Xty,
             self.yy, self.U, self.GU, self.Ginv, self.XtyU, tol * self.yy / 2,
             int(max_iter), buf, valid, INITIAL_WS_HINT, bool(screen), bool(anderson),
             self._workspace(covariance), carry)
@@ -435,7 +436,7 @@ class _Problem:
         mode = bool(covariance)
         if mode not in cache:
             key = (self.n, self.p, self.U.size, mode, self.layout, self.dtype)
-            cache[mode] = _take_workspace(key, self.norm2)
+            cache[mode] = _take_workspace(key)
             weakref.finalize(self, _spare_workspace, key, cache[mode])
         return cache[mode]
 
@@ -480,23 +481,16 @@ _SPARE_LOCK = threading.Lock()
 _SPARE_BYTES = 64 << 20
 
 
-def _take_workspace(key, norm2):
-    """A spare workspace for ``key`` (n, p, k, covariance, layout, dtype)
-    made ready for a new problem, or a new one."""
+def _take_workspace(key):
+    """A spare workspace for ``key`` (n, p, k, covariance, layout, dtype), or
+    a new one (a workspace holds nothing of its problem: see cd_workspace)."""
     ws = None
     if _SPARE_LOCK.acquire(blocking=False):
         try:
             ws, _ = _SPARE.pop(key, (None, 0))
         finally:
             _SPARE_LOCK.release()
-    if ws is None:
-        n, p, k, covariance, layout, dtype = key
-        return _kernels.cd_workspace(n, p, k, covariance, layout, dtype, norm2)
-    # the kernel writes every buffer before reading it except the path
-    # state and the column norms
-    ws["ref"][:] = 0
-    np.sqrt(np.asarray(norm2, dtype=np.float64), out=ws["colnorm"])
-    return ws
+    return _kernels.cd_workspace(*key) if ws is None else ws
 
 
 def _spare_workspace(key, ws):
