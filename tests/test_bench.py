@@ -122,3 +122,32 @@ def test_lassocv_rows_time_both_libraries_at_the_accuracy_target(monkeypatch):
         np.testing.assert_allclose(model.alphas_, exact.alphas_)
         assert ridge._curve_deviation(model.mse_path_, exact.mse_path_) <= ridge.LASSOCV_TARGET
     assert row["ratio"] == 1.0 and row["note"].count("same alpha_ True") == 2
+
+
+def test_the_known_support_floor_solves_the_whole_problem(monkeypatch):
+    from regcore._bench import linear
+    from regcore.linear_model import alpha_max, enet_fit
+
+    X, y = linear.toeplitz_problem(120, 30, n_true=4)
+    alpha = alpha_max(X, y) / 20
+    full = enet_fit(X, y, alpha=alpha, l1_ratio=1.0, tol=1e-12)
+    support = np.flatnonzero(full.coef)
+    assert 0 < len(support) < X.shape[1]
+    (coef, intercept), = linear._support_solver(X, y, [alpha], support)(1e-12)
+    np.testing.assert_allclose(coef, full.coef, atol=1e-9)
+    assert intercept == pytest.approx(full.intercept, abs=1e-9)
+
+    timed = []
+
+    def fake(calls, *, min_time=0.0):
+        timed.append({key: fn() for key, (fn, _, _) in calls.items()})
+        return {key: 1.0 for key in calls}
+    monkeypatch.setattr(_harness, "interleaved_medians", fake)
+    times, size = linear.support_floor(X, y, alpha, cap=5.0)
+    assert size == len(support)
+    assert set(times) == {"regcore", "numpy", "support"}
+    # every contender's timed call reaches the benchmark's accuracy
+    best = linear.reference_objectives(X, y, np.array([alpha]), check=False)[0]
+    for (name, _), solution in timed[0].items():
+        (c, b), = solution
+        assert (linear.lasso_objective(X, y, c, b, alpha) - best) / best <= linear.TARGET, name

@@ -504,3 +504,76 @@ def run(quick=False, table=None, *, solvers=None, settings=None, cap=None, repea
                          if v is not None and k not in ("regcore", "numpy"))
         print(f"#   {row['problem']} {row['setting']}: {ways}")
     return rows
+
+
+# --- how far working-set CD could go on one alpha -------------------------------------
+
+def _support_solver(X, y, alphas, support):
+    """regcore told the solution's support in advance: the fit on those
+    columns only, then one pass Xc^T R over every column, which certifies
+    that no other feature enters. No working-set solver reads the design
+    less (it has to find the support too), so its time bounds theirs."""
+    from regcore import _kernels
+    from regcore.linear_model import enet_fit
+
+    X_support = np.asfortranarray(X[:, support])
+    flat, empty = X.reshape(-1, order="F"), np.zeros(0, dtype=np.int32)
+
+    def solve(tol):
+        fit = enet_fit(X_support, y, alpha=alphas[0], l1_ratio=1.0, tol=tol,
+                       max_iter=100_000)
+        coef = np.zeros(X.shape[1])
+        coef[support] = fit.coef
+        residual = y - fit.intercept - np.einsum("ij,j->i", X_support, fit.coef)
+        _kernels.column_stats(0, flat, empty, empty, X.shape[0], X.shape[1], np.zeros(0),
+                              residual)  # X^T R (with the sums that centre it) in one pass
+        return [(coef, fit.intercept)]
+    return solve
+
+
+def support_floor(X, y, alpha, *, cap=20.0, repeats=3):
+    """Seconds of regcore, of regcore on the known support (:func:`_support_solver`)
+    and of the NumPy reference on one alpha of a dense design, each at its
+    loosest tolerance reaching TARGET and timed in turn; also the support size."""
+    from regcore.linear_model import enet_fit
+
+    alphas = np.array([alpha])
+    best = reference_objectives(X, y, alphas)
+    tight = _harness.quiet(lambda: enet_fit(X, y, alpha=alpha, l1_ratio=1.0, tol=1e-12,
+                                            max_iter=200_000))
+    support = np.flatnonzero(tight.coef)
+    calls = {}
+    for name in ("regcore", "numpy"):
+        calls.update(_candidates(name, X, y, alphas, best, cap=cap, tols=TOLS,
+                                 repeats=1 if name == "numpy" else repeats))
+    solve = _support_solver(X, y, alphas, support)
+    tol, _, once = _harness.loosest_tolerance(
+        lambda t: _harness.quiet(solve, t),
+        lambda sol: 1.0 + (_path_objectives(X, y, sol, alphas)[0] - best[0]) / abs(best[0]),
+        1.0, target=TARGET, tols=TOLS)
+    calls[("support", "known support")] = (lambda: _harness.quiet(solve, tol), once, repeats)
+    medians = _harness.interleaved_medians(calls)
+    times = {name: seconds for (name, _), seconds in medians.items()}
+    return times, len(support)
+
+
+def run_floor(*, problems_filter=("5000x500",), settings=("amax/10", "amax/100"), cap=20.0):
+    """Print :func:`support_floor` for the dense problems selected."""
+    from regcore.linear_model import alpha_max
+
+    print(f"# {_harness.machine_description()}")
+    print(f"# time to relative suboptimality <= {TARGET:g}; 'support': regcore fitted on the "
+          f"solution's support, known in advance, plus one pass over X")
+    table = _harness.Table(["problem", "setting", "support", "regcore_s", "support_s",
+                            "numpy_s", "regcore/numpy", "support/numpy"],
+                           widths=[24, 10, 8, 10, 10, 10, 14, 14])
+    _warm_up()
+    for label, make in problems(False):
+        if "CSC" in label or not any(f in label for f in problems_filter):
+            continue
+        X, y = make()
+        amax = alpha_max(X, y)
+        for setting in settings:
+            times, size = support_floor(X, y, amax / float(setting.split("/")[1]), cap=cap)
+            ours, floor, ref = (times.get(k, float("nan")) for k in ("regcore", "support", "numpy"))
+            table.add(label, setting, size, ours, floor, ref, ours / ref, floor / ref)
