@@ -1145,10 +1145,8 @@ cdef double _outer_gap(_Solver* S, floating* beta, const int32_t* F, Py_ssize_t 
         else:
             S.since_reset += 1
     _fold_offset(S, beta)
-    if not grad_valid and n_fresh > 0:
+    if not grad_valid:
         _fill_grad_rest(S, beta, F, nF, ws, n_fresh)
-    elif not grad_valid:
-        _fill_grad(S, beta, F, nF)
     _residual_stats(S, beta, F, nF, &rr, &yr)
     primal = 0.5 * rr + _penalty_on(S, beta, F, nF)
     if not S.cov:
