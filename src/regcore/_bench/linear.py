@@ -113,6 +113,11 @@ def _path_objectives(X, y, solution, alphas):
 def reference_objectives(X, y, alphas, *, check=True):
     """Best objective per alpha of regcore at tol 1e-14 and (when ``check``)
     scikit-learn at 1e-12."""
+    return _reference(X, y, alphas, check=check)[0]
+
+
+def _reference(X, y, alphas, *, check=True):
+    """(:func:`reference_objectives`, regcore's coefficients at tol 1e-14, p x alphas)."""
     from regcore.linear_model import lasso_path
 
     with warnings.catch_warnings():
@@ -121,7 +126,7 @@ def reference_objectives(X, y, alphas, *, check=True):
     ours = _path_objectives(X, y, list(zip(res.coefs.T, res.intercepts)), alphas)
     best = ours.copy()
     if not check:
-        return best
+        return best, res.coefs
     try:
         sk = _sklearn_solver(X, y, alphas)(1e-12)
         theirs = _path_objectives(X, y, sk, alphas)
@@ -131,7 +136,7 @@ def reference_objectives(X, y, alphas, *, check=True):
             print(f"# warning: regcore's reference is {worse:.2g} above scikit-learn's")
     except (ImportError, _TooSlow):
         pass
-    return best
+    return best, res.coefs
 
 
 # --- solvers: each returns solve(tol) -> [(coef, intercept) per alpha] ----------------
@@ -541,13 +546,9 @@ def support_floor(X, y, alpha, *, cap=20.0, repeats=3):
     and of the NumPy reference on one alpha of a dense design, each at its
     loosest tolerance reaching TARGET and timed in turn (absent: none reached
     it within the cap); also the support size."""
-    from regcore.linear_model import enet_fit
-
     alphas = np.array([alpha])
-    best = reference_objectives(X, y, alphas)
-    tight = _harness.quiet(lambda: enet_fit(X, y, alpha=alpha, l1_ratio=1.0, tol=1e-12,
-                                            max_iter=200_000))
-    support = np.flatnonzero(tight.coef)
+    best, coefs = _reference(X, y, alphas)
+    support = np.flatnonzero(coefs[:, 0])
     calls = {}
     for name in ("regcore", "numpy"):
         calls.update(_candidates(name, X, y, alphas, best, cap=cap, tols=TOLS,
